@@ -1,0 +1,154 @@
+package cimtrain.backend;
+
+import java.util.List;
+
+/**
+ * The operations layers, losses and optimizers need, and nothing else. Layers and training code only
+ * call these; they never look inside a {@link Tensor}. The CPU backend is the reference: every other
+ * implementation is tested against it with the same inputs.
+ *
+ * <p>Conventions: matrices are row-major; images are NCHW; sizes are explicit arguments, so buffers may
+ * be larger than the region an operation uses. Random numbers come from Philox keyed by
+ * (seed, stream, element index), so every backend draws the same values.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Short name ("cpu", "cuda"). */
+    String name();
+
+    /** Human-readable lines for {@code cimtrain info}: devices, libraries, threads. */
+    List<String> describe();
+
+    // ---- memory ----
+
+    /** A zero-filled buffer of {@code size} floats. */
+    Tensor allocate(long size);
+
+    /** Copies {@code src[0..n)} into {@code dst[0..n)}. */
+    void upload(float[] src, Tensor dst, int n);
+
+    /** Copies {@code src[0..n)} into {@code dst[0..n)}. */
+    void download(Tensor src, float[] dst, int n);
+
+    /** dst[0..n) = src[0..n). */
+    void copy(Tensor src, Tensor dst, long n);
+
+    /** t[0..n) = value. */
+    void fill(Tensor t, long n, float value);
+
+    // ---- linear algebra ----
+
+    /**
+     * C(m x n) = alpha * op(A) * op(B) + beta * C, row-major, where op(A) is m x k (A is k x m when
+     * transA) and op(B) is k x n (B is n x k when transB).
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, Tensor b,
+              float beta, Tensor c);
+
+    /** y[0..n) += alpha * x[0..n). */
+    void axpy(long n, float alpha, Tensor x, Tensor y);
+
+    /** out[0..n) = a[0..n) + b[0..n). */
+    void add(long n, Tensor a, Tensor b, Tensor out);
+
+    /** out[j] = sum over rows i of m[i * cols + j] (the bias gradient of a row-major batch). */
+    void sumRows(Tensor m, int rows, int cols, Tensor out);
+
+    /** m[i * cols + j] += bias[j]. */
+    void addRowBias(Tensor m, int rows, int cols, Tensor bias);
+
+    // ---- convolution lowering ----
+
+    /**
+     * Unrolls a batch of NCHW images into the patch matrix, one row per output position:
+     * patches((b * positions + p) x patchSize), columns ordered (channel, ky, kx) like the weights.
+     * Each row is the input vector a crossbar sees.
+     */
+    void im2col(Tensor x, int batch, ConvGeometry g, Tensor patches);
+
+    /** The adjoint of im2col: sums patch-matrix gradients back into NCHW (dx is overwritten). */
+    void col2im(Tensor patches, int batch, ConvGeometry g, Tensor dx);
+
+    /**
+     * rows((b * positions + p) x channels) to NCHW y(b, c, p), adding bias[c] when bias is non-null.
+     */
+    void rowsToChannels(Tensor rows, int batch, int channels, int positions, Tensor bias, Tensor y);
+
+    /** The inverse layout change: NCHW dy(b, c, p) to rows((b * positions + p) x channels). */
+    void channelsToRows(Tensor dy, int batch, int channels, int positions, Tensor rows);
+
+    // ---- activations and pooling ----
+
+    void reluForward(Tensor x, Tensor y, long n);
+
+    /** dx = dy where y > 0, else 0. */
+    void reluBackward(Tensor y, Tensor dy, Tensor dx, long n);
+
+    void maxPoolForward(Tensor x, int batch, PoolGeometry g, Tensor y);
+
+    /** Routes each output gradient to the first maximal input of its window (dx is overwritten). */
+    void maxPoolBackward(Tensor x, Tensor y, Tensor dy, int batch, PoolGeometry g, Tensor dx);
+
+    void avgPoolForward(Tensor x, int batch, PoolGeometry g, Tensor y);
+
+    void avgPoolBackward(Tensor dy, int batch, PoolGeometry g, Tensor dx);
+
+    // ---- batch normalisation over (N, H, W) per channel ----
+
+    /**
+     * Training-mode batch norm: normalises with the batch statistics, saves mean and 1/std for the
+     * backward pass, and updates the running statistics: run = (1 - momentum) * run + momentum * batch
+     * (running variance unbiased, as PyTorch does).
+     */
+    void batchNormTrain(Tensor x, int batch, int channels, int spatial, Tensor gamma, Tensor beta,
+                        float eps, float momentum, Tensor runMean, Tensor runVar,
+                        Tensor saveMean, Tensor saveInvStd, Tensor y);
+
+    /** Evaluation-mode batch norm with the running statistics. */
+    void batchNormEval(Tensor x, int batch, int channels, int spatial, Tensor gamma, Tensor beta,
+                       float eps, Tensor runMean, Tensor runVar, Tensor y);
+
+    /** Gradients of training-mode batch norm; dx may be null when the input needs no gradient. */
+    void batchNormBackward(Tensor x, Tensor dy, int batch, int channels, int spatial, Tensor gamma,
+                           Tensor saveMean, Tensor saveInvStd, Tensor dx, Tensor dGamma, Tensor dBeta);
+
+    // ---- loss ----
+
+    /**
+     * Softmax cross-entropy, mean over the batch. Writes dLogits = (softmax - onehot) / batch, and
+     * the predicted class of each row to {@code predictions} when it is non-null.
+     *
+     * @return the mean loss
+     */
+    double softmaxCrossEntropy(Tensor logits, int[] labels, int batch, int classes, Tensor dLogits,
+                               int[] predictions);
+
+    /** The arg-max class of each row of logits (evaluation). */
+    void argmaxRows(Tensor logits, int batch, int classes, int[] predictions);
+
+    // ---- optimizers: compute the update, the caller decides how it is applied ----
+
+    /**
+     * SGD with momentum and (coupled) weight decay, as PyTorch: g' = g + wd * w;
+     * buf = momentum * buf + g' (buf = g' on the first step); delta = -lr * buf.
+     */
+    void sgdDelta(long n, Tensor w, Tensor g, Tensor buf, float lr, float momentum, float weightDecay,
+                  boolean firstStep, Tensor delta);
+
+    /**
+     * AdamW (Loshchilov and Hutter) as PyTorch: m, v moments; delta = -lr * (mhat / (sqrt(vhat) + eps)
+     * + wd * w) with bias corrections for 1-based {@code step}.
+     */
+    void adamwDelta(long n, Tensor w, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2,
+                    float eps, float weightDecay, int step, Tensor delta);
+
+    // ---- random numbers (Philox, see cimtrain.rng.Philox) ----
+
+    void fillUniform(Tensor t, long n, float lo, float hi, long seed, long stream);
+
+    void fillNormal(Tensor t, long n, float mean, float std, long seed, long stream);
+
+    @Override
+    default void close() {
+    }
+}

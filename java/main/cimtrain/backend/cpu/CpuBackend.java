@@ -1,0 +1,614 @@
+package cimtrain.backend.cpu;
+
+import cimtrain.backend.Backend;
+import cimtrain.backend.ConvGeometry;
+import cimtrain.backend.PoolGeometry;
+import cimtrain.backend.Tensor;
+import cimtrain.rng.Philox;
+import dev.ludovic.netlib.blas.BLAS;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The reference backend: plain Java loops over heap arrays, parallel over images or channels, and GEMM
+ * through netlib's BLAS (native OpenBLAS when libblas.so.3 resolves to it, else the Java fallback).
+ */
+public final class CpuBackend implements Backend {
+    /** Below this many elements an elementwise loop stays on one thread. */
+    private static final int ELEMENT_GRAIN = 1 << 15;
+
+    private final BLAS blas;
+    private final Parallel parallel;
+
+    public CpuBackend() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    public CpuBackend(int threads) {
+        this.blas = BLAS.getInstance();
+        this.parallel = new Parallel(threads);
+    }
+
+    private static float[] d(Tensor t) {
+        return ((CpuTensor) t).data;
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    /** The BLAS implementation in use, e.g. "JNIBLAS" (native) or "VectorBLAS" (Java). */
+    public String blasName() {
+        return blas.getClass().getSimpleName();
+    }
+
+    public boolean nativeBlas() {
+        return blasName().startsWith("JNI");
+    }
+
+    @Override
+    public List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        lines.add("backend: cpu, " + parallel.threads() + " worker threads");
+        lines.add("gemm: " + blasName() + (nativeBlas()
+                ? " (native BLAS through libblas.so.3)"
+                : " (pure-Java fallback; install libopenblas0-pthread for native BLAS)"));
+        return lines;
+    }
+
+    @Override
+    public void close() {
+        parallel.shutdown();
+    }
+
+    // ---- memory ----
+
+    @Override
+    public Tensor allocate(long size) {
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("CPU tensors hold at most 2^31 floats, asked for " + size);
+        }
+        return new CpuTensor((int) size);
+    }
+
+    @Override
+    public void upload(float[] src, Tensor dst, int n) {
+        System.arraycopy(src, 0, d(dst), 0, n);
+    }
+
+    @Override
+    public void download(Tensor src, float[] dst, int n) {
+        System.arraycopy(d(src), 0, dst, 0, n);
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst, long n) {
+        System.arraycopy(d(src), 0, d(dst), 0, (int) n);
+    }
+
+    @Override
+    public void fill(Tensor t, long n, float value) {
+        Arrays.fill(d(t), 0, (int) n, value);
+    }
+
+    // ---- linear algebra ----
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, Tensor b,
+                     float beta, Tensor c) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        // BLAS is column-major: a row-major C = op(A) op(B) is the column-major C^T = op(B)^T op(A)^T,
+        // and a row-major matrix read as column-major is its transpose, so only the operand order swaps.
+        int lda = transA ? m : k;
+        int ldb = transB ? k : n;
+        blas.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha, d(b), 0, ldb, d(a), 0, lda,
+                beta, d(c), 0, n);
+    }
+
+    @Override
+    public void axpy(long n, float alpha, Tensor x, Tensor y) {
+        float[] xs = d(x), ys = d(y);
+        parallel.forRange((int) n, ELEMENT_GRAIN, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                ys[i] += alpha * xs[i];
+            }
+        });
+    }
+
+    @Override
+    public void add(long n, Tensor a, Tensor b, Tensor out) {
+        float[] as = d(a), bs = d(b), os = d(out);
+        parallel.forRange((int) n, ELEMENT_GRAIN, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                os[i] = as[i] + bs[i];
+            }
+        });
+    }
+
+    @Override
+    public void sumRows(Tensor m, int rows, int cols, Tensor out) {
+        float[] ms = d(m), os = d(out);
+        // accumulate in double: a bias gradient sums tens of thousands of positions
+        double[] acc = new double[cols];
+        for (int i = 0; i < rows; i++) {
+            int base = i * cols;
+            for (int j = 0; j < cols; j++) {
+                acc[j] += ms[base + j];
+            }
+        }
+        for (int j = 0; j < cols; j++) {
+            os[j] = (float) acc[j];
+        }
+    }
+
+    @Override
+    public void addRowBias(Tensor m, int rows, int cols, Tensor bias) {
+        float[] ms = d(m), bs = d(bias);
+        for (int i = 0; i < rows; i++) {
+            int base = i * cols;
+            for (int j = 0; j < cols; j++) {
+                ms[base + j] += bs[j];
+            }
+        }
+    }
+
+    // ---- convolution lowering ----
+
+    @Override
+    public void im2col(Tensor x, int batch, ConvGeometry g, Tensor patches) {
+        float[] xs = d(x), ps = d(patches);
+        int c = g.inChannels(), h = g.inHeight(), w = g.inWidth(), k = g.kernel(), s = g.stride(),
+                pad = g.padding(), oh = g.outHeight(), ow = g.outWidth(), kk = k * k, ksz = g.patchSize(),
+                positions = g.positions(), inSize = g.inSize();
+        parallel.forRange(batch, 1, (b0, b1) -> {
+            for (int b = b0; b < b1; b++) {
+                int xBase = b * inSize;
+                int row = b * positions;
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++, row++) {
+                        int pBase = row * ksz;
+                        int iy0 = oy * s - pad, ix0 = ox * s - pad;
+                        for (int ch = 0; ch < c; ch++) {
+                            int cBase = xBase + ch * h * w;
+                            int o = pBase + ch * kk;
+                            for (int ky = 0; ky < k; ky++) {
+                                int iy = iy0 + ky;
+                                if (iy < 0 || iy >= h) {
+                                    Arrays.fill(ps, o, o + k, 0f);
+                                    o += k;
+                                    continue;
+                                }
+                                int rBase = cBase + iy * w;
+                                for (int kx = 0; kx < k; kx++, o++) {
+                                    int ix = ix0 + kx;
+                                    ps[o] = (ix >= 0 && ix < w) ? xs[rBase + ix] : 0f;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void col2im(Tensor patches, int batch, ConvGeometry g, Tensor dx) {
+        float[] ps = d(patches), xs = d(dx);
+        int c = g.inChannels(), h = g.inHeight(), w = g.inWidth(), k = g.kernel(), s = g.stride(),
+                pad = g.padding(), oh = g.outHeight(), ow = g.outWidth(), kk = k * k, ksz = g.patchSize(),
+                positions = g.positions(), inSize = g.inSize();
+        parallel.forRange(batch, 1, (b0, b1) -> {
+            for (int b = b0; b < b1; b++) {
+                int xBase = b * inSize;
+                Arrays.fill(xs, xBase, xBase + inSize, 0f);
+                int row = b * positions;
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++, row++) {
+                        int pBase = row * ksz;
+                        int iy0 = oy * s - pad, ix0 = ox * s - pad;
+                        for (int ch = 0; ch < c; ch++) {
+                            int cBase = xBase + ch * h * w;
+                            int o = pBase + ch * kk;
+                            for (int ky = 0; ky < k; ky++) {
+                                int iy = iy0 + ky;
+                                if (iy < 0 || iy >= h) {
+                                    o += k;
+                                    continue;
+                                }
+                                int rBase = cBase + iy * w;
+                                for (int kx = 0; kx < k; kx++, o++) {
+                                    int ix = ix0 + kx;
+                                    if (ix >= 0 && ix < w) {
+                                        xs[rBase + ix] += ps[o];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void rowsToChannels(Tensor rows, int batch, int channels, int positions, Tensor bias, Tensor y) {
+        float[] rs = d(rows), ys = d(y);
+        float[] bs = bias == null ? null : d(bias);
+        parallel.forRange(batch, 1, (b0, b1) -> {
+            for (int b = b0; b < b1; b++) {
+                for (int ch = 0; ch < channels; ch++) {
+                    float add = bs == null ? 0f : bs[ch];
+                    int yBase = (b * channels + ch) * positions;
+                    int r = b * positions * channels + ch;
+                    for (int p = 0; p < positions; p++, r += channels) {
+                        ys[yBase + p] = rs[r] + add;
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void channelsToRows(Tensor dy, int batch, int channels, int positions, Tensor rows) {
+        float[] ys = d(dy), rs = d(rows);
+        parallel.forRange(batch, 1, (b0, b1) -> {
+            for (int b = b0; b < b1; b++) {
+                for (int ch = 0; ch < channels; ch++) {
+                    int yBase = (b * channels + ch) * positions;
+                    int r = b * positions * channels + ch;
+                    for (int p = 0; p < positions; p++, r += channels) {
+                        rs[r] = ys[yBase + p];
+                    }
+                }
+            }
+        });
+    }
+
+    // ---- activations and pooling ----
+
+    @Override
+    public void reluForward(Tensor x, Tensor y, long n) {
+        float[] xs = d(x), ys = d(y);
+        parallel.forRange((int) n, ELEMENT_GRAIN, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float v = xs[i];
+                ys[i] = v > 0f ? v : 0f;
+            }
+        });
+    }
+
+    @Override
+    public void reluBackward(Tensor y, Tensor dy, Tensor dx, long n) {
+        float[] ys = d(y), gs = d(dy), xs = d(dx);
+        parallel.forRange((int) n, ELEMENT_GRAIN, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                xs[i] = ys[i] > 0f ? gs[i] : 0f;
+            }
+        });
+    }
+
+    @Override
+    public void maxPoolForward(Tensor x, int batch, PoolGeometry g, Tensor y) {
+        float[] xs = d(x), ys = d(y);
+        int h = g.inHeight(), w = g.inWidth(), oh = g.outHeight(), ow = g.outWidth(), k = g.size(),
+                s = g.stride();
+        parallel.forRange(batch * g.channels(), 8, (p0, p1) -> {
+            for (int plane = p0; plane < p1; plane++) {
+                int xBase = plane * h * w;
+                int o = plane * oh * ow;
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++, o++) {
+                        int start = xBase + oy * s * w + ox * s;
+                        float best = Float.NEGATIVE_INFINITY;
+                        for (int ky = 0; ky < k; ky++) {
+                            int r = start + ky * w;
+                            for (int kx = 0; kx < k; kx++) {
+                                float v = xs[r + kx];
+                                if (v > best) {
+                                    best = v;
+                                }
+                            }
+                        }
+                        ys[o] = best;
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void maxPoolBackward(Tensor x, Tensor y, Tensor dy, int batch, PoolGeometry g, Tensor dx) {
+        float[] xs = d(x), ys = d(y), gs = d(dy), dxs = d(dx);
+        int h = g.inHeight(), w = g.inWidth(), oh = g.outHeight(), ow = g.outWidth(), k = g.size(),
+                s = g.stride();
+        parallel.forRange(batch * g.channels(), 8, (p0, p1) -> {
+            for (int plane = p0; plane < p1; plane++) {
+                int xBase = plane * h * w;
+                Arrays.fill(dxs, xBase, xBase + h * w, 0f);
+                int o = plane * oh * ow;
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++, o++) {
+                        int start = xBase + oy * s * w + ox * s;
+                        float best = ys[o];
+                        search:
+                        for (int ky = 0; ky < k; ky++) {
+                            int r = start + ky * w;
+                            for (int kx = 0; kx < k; kx++) {
+                                if (xs[r + kx] == best) {
+                                    dxs[r + kx] += gs[o];
+                                    break search;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void avgPoolForward(Tensor x, int batch, PoolGeometry g, Tensor y) {
+        float[] xs = d(x), ys = d(y);
+        int h = g.inHeight(), w = g.inWidth(), oh = g.outHeight(), ow = g.outWidth(), k = g.size(),
+                s = g.stride();
+        float inv = 1f / (k * k);
+        parallel.forRange(batch * g.channels(), 8, (p0, p1) -> {
+            for (int plane = p0; plane < p1; plane++) {
+                int xBase = plane * h * w;
+                int o = plane * oh * ow;
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++, o++) {
+                        int start = xBase + oy * s * w + ox * s;
+                        float sum = 0f;
+                        for (int ky = 0; ky < k; ky++) {
+                            int r = start + ky * w;
+                            for (int kx = 0; kx < k; kx++) {
+                                sum += xs[r + kx];
+                            }
+                        }
+                        ys[o] = sum * inv;
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void avgPoolBackward(Tensor dy, int batch, PoolGeometry g, Tensor dx) {
+        float[] gs = d(dy), dxs = d(dx);
+        int h = g.inHeight(), w = g.inWidth(), oh = g.outHeight(), ow = g.outWidth(), k = g.size(),
+                s = g.stride();
+        float inv = 1f / (k * k);
+        parallel.forRange(batch * g.channels(), 8, (p0, p1) -> {
+            for (int plane = p0; plane < p1; plane++) {
+                int xBase = plane * h * w;
+                Arrays.fill(dxs, xBase, xBase + h * w, 0f);
+                int o = plane * oh * ow;
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++, o++) {
+                        int start = xBase + oy * s * w + ox * s;
+                        float v = gs[o] * inv;
+                        for (int ky = 0; ky < k; ky++) {
+                            int r = start + ky * w;
+                            for (int kx = 0; kx < k; kx++) {
+                                dxs[r + kx] += v;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    // ---- batch normalisation ----
+
+    @Override
+    public void batchNormTrain(Tensor x, int batch, int channels, int spatial, Tensor gamma, Tensor beta,
+                               float eps, float momentum, Tensor runMean, Tensor runVar,
+                               Tensor saveMean, Tensor saveInvStd, Tensor y) {
+        float[] xs = d(x), ys = d(y), gs = d(gamma), bs = d(beta), rm = d(runMean), rv = d(runVar),
+                sm = d(saveMean), si = d(saveInvStd);
+        long count = (long) batch * spatial;
+        parallel.forRange(channels, 1, (c0, c1) -> {
+            for (int c = c0; c < c1; c++) {
+                double sum = 0;
+                for (int b = 0; b < batch; b++) {
+                    int base = (b * channels + c) * spatial;
+                    for (int p = 0; p < spatial; p++) {
+                        sum += xs[base + p];
+                    }
+                }
+                double mean = sum / count;
+                double sq = 0;
+                for (int b = 0; b < batch; b++) {
+                    int base = (b * channels + c) * spatial;
+                    for (int p = 0; p < spatial; p++) {
+                        double dv = xs[base + p] - mean;
+                        sq += dv * dv;
+                    }
+                }
+                double var = sq / count;
+                float invStd = (float) (1.0 / Math.sqrt(var + eps));
+                sm[c] = (float) mean;
+                si[c] = invStd;
+                double unbiased = count > 1 ? sq / (count - 1) : var;
+                rm[c] = (float) ((1 - momentum) * rm[c] + momentum * mean);
+                rv[c] = (float) ((1 - momentum) * rv[c] + momentum * unbiased);
+                float scale = gs[c] * invStd, shift = bs[c] - (float) mean * scale;
+                for (int b = 0; b < batch; b++) {
+                    int base = (b * channels + c) * spatial;
+                    for (int p = 0; p < spatial; p++) {
+                        ys[base + p] = xs[base + p] * scale + shift;
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void batchNormEval(Tensor x, int batch, int channels, int spatial, Tensor gamma, Tensor beta,
+                              float eps, Tensor runMean, Tensor runVar, Tensor y) {
+        float[] xs = d(x), ys = d(y), gs = d(gamma), bs = d(beta), rm = d(runMean), rv = d(runVar);
+        parallel.forRange(channels, 1, (c0, c1) -> {
+            for (int c = c0; c < c1; c++) {
+                float scale = (float) (gs[c] / Math.sqrt(rv[c] + eps));
+                float shift = bs[c] - rm[c] * scale;
+                for (int b = 0; b < batch; b++) {
+                    int base = (b * channels + c) * spatial;
+                    for (int p = 0; p < spatial; p++) {
+                        ys[base + p] = xs[base + p] * scale + shift;
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void batchNormBackward(Tensor x, Tensor dy, int batch, int channels, int spatial, Tensor gamma,
+                                  Tensor saveMean, Tensor saveInvStd, Tensor dx, Tensor dGamma,
+                                  Tensor dBeta) {
+        float[] xs = d(x), gys = d(dy), gs = d(gamma), sm = d(saveMean), si = d(saveInvStd),
+                dgs = d(dGamma), dbs = d(dBeta);
+        float[] dxs = dx == null ? null : d(dx);
+        long count = (long) batch * spatial;
+        parallel.forRange(channels, 1, (c0, c1) -> {
+            for (int c = c0; c < c1; c++) {
+                float mean = sm[c], inv = si[c];
+                double sumDy = 0, sumDyXhat = 0;
+                for (int b = 0; b < batch; b++) {
+                    int base = (b * channels + c) * spatial;
+                    for (int p = 0; p < spatial; p++) {
+                        float g = gys[base + p];
+                        sumDy += g;
+                        sumDyXhat += g * (xs[base + p] - mean) * inv;
+                    }
+                }
+                dgs[c] = (float) sumDyXhat;
+                dbs[c] = (float) sumDy;
+                if (dxs == null) {
+                    continue;
+                }
+                // dx = gamma * invStd / N * (N * dy - sum(dy) - xhat * sum(dy * xhat))
+                float k = (float) (gs[c] * inv / count);
+                float mDy = (float) sumDy, mDyXhat = (float) sumDyXhat;
+                for (int b = 0; b < batch; b++) {
+                    int base = (b * channels + c) * spatial;
+                    for (int p = 0; p < spatial; p++) {
+                        float xhat = (xs[base + p] - mean) * inv;
+                        dxs[base + p] = k * (count * gys[base + p] - mDy - xhat * mDyXhat);
+                    }
+                }
+            }
+        });
+    }
+
+    // ---- loss ----
+
+    @Override
+    public double softmaxCrossEntropy(Tensor logits, int[] labels, int batch, int classes, Tensor dLogits,
+                                      int[] predictions) {
+        float[] zs = d(logits), gs = d(dLogits);
+        double loss = 0;
+        float invB = 1f / batch;
+        for (int b = 0; b < batch; b++) {
+            int base = b * classes;
+            float max = zs[base];
+            int arg = 0;
+            for (int j = 1; j < classes; j++) {
+                if (zs[base + j] > max) {
+                    max = zs[base + j];
+                    arg = j;
+                }
+            }
+            double sum = 0;
+            for (int j = 0; j < classes; j++) {
+                sum += Math.exp(zs[base + j] - max);
+            }
+            int y = labels[b];
+            loss += Math.log(sum) - (zs[base + y] - max);
+            for (int j = 0; j < classes; j++) {
+                float p = (float) (Math.exp(zs[base + j] - max) / sum);
+                gs[base + j] = (p - (j == y ? 1f : 0f)) * invB;
+            }
+            if (predictions != null) {
+                predictions[b] = arg;
+            }
+        }
+        return loss / batch;
+    }
+
+    @Override
+    public void argmaxRows(Tensor logits, int batch, int classes, int[] predictions) {
+        float[] zs = d(logits);
+        for (int b = 0; b < batch; b++) {
+            int base = b * classes;
+            int arg = 0;
+            for (int j = 1; j < classes; j++) {
+                if (zs[base + j] > zs[base + arg]) {
+                    arg = j;
+                }
+            }
+            predictions[b] = arg;
+        }
+    }
+
+    // ---- optimizers ----
+
+    @Override
+    public void sgdDelta(long n, Tensor w, Tensor g, Tensor buf, float lr, float momentum, float weightDecay,
+                         boolean firstStep, Tensor delta) {
+        float[] ws = d(w), gs = d(g), bs = d(buf), ds = d(delta);
+        parallel.forRange((int) n, ELEMENT_GRAIN, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float grad = gs[i] + weightDecay * ws[i];
+                float v = momentum == 0f ? grad : (firstStep ? grad : momentum * bs[i] + grad);
+                bs[i] = v;
+                ds[i] = -lr * v;
+            }
+        });
+    }
+
+    @Override
+    public void adamwDelta(long n, Tensor w, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2,
+                           float eps, float weightDecay, int step, Tensor delta) {
+        float[] ws = d(w), gs = d(g), ms = d(m), vs = d(v), ds = d(delta);
+        float c1 = (float) (1 - Math.pow(beta1, step));
+        float c2 = (float) Math.sqrt(1 - Math.pow(beta2, step));
+        float stepSize = lr / c1;
+        parallel.forRange((int) n, ELEMENT_GRAIN, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float grad = gs[i];
+                float mi = beta1 * ms[i] + (1 - beta1) * grad;
+                float vi = beta2 * vs[i] + (1 - beta2) * grad * grad;
+                ms[i] = mi;
+                vs[i] = vi;
+                float denom = (float) Math.sqrt(vi) / c2 + eps;
+                ds[i] = -lr * weightDecay * ws[i] - stepSize * mi / denom;
+            }
+        });
+    }
+
+    // ---- random numbers ----
+
+    @Override
+    public void fillUniform(Tensor t, long n, float lo, float hi, long seed, long stream) {
+        float[] ts = d(t);
+        // chunks start on multiples of 4 so no two threads compute the same Philox block
+        int blocks = (int) ((n + 3) / 4);
+        parallel.forRange(blocks, 4096, (b0, b1) ->
+                Philox.fillUniform(seed, stream, ts, b0 * 4, b0 * 4L, Math.min(n, b1 * 4L), lo, hi));
+    }
+
+    @Override
+    public void fillNormal(Tensor t, long n, float mean, float std, long seed, long stream) {
+        float[] ts = d(t);
+        int blocks = (int) ((n + 3) / 4);
+        parallel.forRange(blocks, 4096, (b0, b1) ->
+                Philox.fillNormal(seed, stream, ts, b0 * 4, b0 * 4L, Math.min(n, b1 * 4L), mean, std));
+    }
+}

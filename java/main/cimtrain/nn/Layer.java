@@ -1,0 +1,68 @@
+package cimtrain.nn;
+
+import cimtrain.backend.Backend;
+import cimtrain.backend.Tensor;
+
+import java.util.List;
+
+/**
+ * A network layer: a forward and backward pair over a batch of samples. Buffers are allocated once
+ * for the largest batch ({@code capacity}) in {@link #build}; smaller batches use a prefix.
+ */
+public abstract class Layer {
+    protected Backend backend;
+    protected Workspace workspace;
+    protected Shape in;
+    protected Shape out;
+    protected int capacity;
+
+    /** The output shape for a given input shape, without allocating anything. */
+    public abstract Shape outputShape(Shape in);
+
+    /** Allocates parameters and buffers; returns the output shape. */
+    public Shape build(Backend backend, Workspace workspace, Shape in, int capacity, Init init) {
+        this.backend = backend;
+        this.workspace = workspace;
+        this.in = in;
+        this.out = outputShape(in);
+        this.capacity = capacity;
+        allocate(init);
+        return out;
+    }
+
+    protected abstract void allocate(Init init);
+
+    /** Runs the layer on {@code batch} samples; the returned buffer is owned by the layer. */
+    public abstract Tensor forward(Tensor x, int batch, boolean training);
+
+    /**
+     * Given the gradient of the loss w.r.t. this layer's last output, writes parameter gradients and
+     * returns the gradient w.r.t. its input (or null when {@code needInputGrad} is false).
+     */
+    public abstract Tensor backward(Tensor dy, int batch, boolean needInputGrad);
+
+    public List<Parameter> parameters() {
+        return List.of();
+    }
+
+    /** Sub-layers, for containers; mapping and reports walk this tree. */
+    public List<Layer> children() {
+        return List.of();
+    }
+
+    /** One short line such as "conv 5x5 1->4 stride 1 pad 0". */
+    public abstract String describe();
+
+    public Shape inputShape() {
+        return in;
+    }
+
+    public Shape outputShape() {
+        return out;
+    }
+
+    /** Multiply-accumulates per sample of a forward pass (for throughput and cost reports). */
+    public long macs() {
+        return 0;
+    }
+}

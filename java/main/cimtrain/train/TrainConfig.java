@@ -1,0 +1,46 @@
+package cimtrain.train;
+
+import cimtrain.util.UserError;
+
+/** Everything that defines a training run, as given on the command line. */
+public record TrainConfig(String model, double width, String dataset, String mode, int epochs, int batch,
+                          String optimizer, float lr, float momentum, float weightDecay, String schedule,
+                          int patience, long seed, int evalBatch) {
+
+    /** Rejects impossible values with one clear line each. */
+    public TrainConfig {
+        if (epochs < 1) {
+            throw new UserError("--epochs must be at least 1, got " + epochs);
+        }
+        if (batch < 1) {
+            throw new UserError("--batch must be at least 1, got " + batch);
+        }
+        if (!(lr > 0) || Float.isInfinite(lr)) {
+            throw new UserError("--lr must be a positive number, got " + lr);
+        }
+        if (!(width > 0) || width > 64) {
+            throw new UserError("--width must be in (0, 64], got " + width);
+        }
+        if (momentum < 0 || momentum >= 1) {
+            throw new UserError("--momentum must be in [0, 1), got " + momentum);
+        }
+        if (weightDecay < 0) {
+            throw new UserError("--weight-decay must be >= 0, got " + weightDecay);
+        }
+        if (patience < 1) {
+            throw new UserError("--patience must be at least 1, got " + patience);
+        }
+        if (evalBatch < 1) {
+            throw new UserError("--eval-batch must be at least 1, got " + evalBatch);
+        }
+        if (!mode.equals("fp32")) {
+            throw new UserError("--mode " + mode + " is not available yet (available: fp32)");
+        }
+        if (!optimizer.equals("adamw") && !optimizer.equals("sgd")) {
+            throw new UserError("--optimizer must be adamw or sgd, got '" + optimizer + "'");
+        }
+        if (!schedule.equals("constant") && !schedule.equals("plateau") && !schedule.equals("cosine")) {
+            throw new UserError("--schedule must be constant, plateau or cosine, got '" + schedule + "'");
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package cimtrain.backend;
+
+import cimtrain.backend.cpu.CpuBackend;
+import cimtrain.rng.Philox;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class CpuBackendTest {
+    private static final CpuBackend BE = new CpuBackend(2);
+
+    @AfterAll
+    static void close() {
+        BE.close();
+    }
+
+    static float[] random(int n, long stream) {
+        float[] a = new float[n];
+        Philox.fillUniform(42, stream, a, 0, 0, n, -1f, 1f);
+        return a;
+    }
+
+    static Tensor up(float[] a) {
+        Tensor t = BE.allocate(a.length);
+        BE.upload(a, t, a.length);
+        return t;
+    }
+
+    static float[] down(Tensor t, int n) {
+        float[] a = new float[n];
+        BE.download(t, a, n);
+        return a;
+    }
+
+    @Test
+    void gemmMatchesNaiveProductInAllTransposeForms() {
+        int m = 7, n = 5, k = 11;
+        for (boolean ta : new boolean[]{false, true}) {
+            for (boolean tb : new boolean[]{false, true}) {
+                float[] a = random(m * k, 1), b = random(k * n, 2), c0 = random(m * n, 3);
+                Tensor c = up(c0);
+                BE.gemm(ta, tb, m, n, k, 1.5f, up(a), up(b), 0.5f, c);
+                float[] got = down(c, m * n);
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double s = 0;
+                        for (int p = 0; p < k; p++) {
+                            float av = ta ? a[p * m + i] : a[i * k + p];
+                            float bv = tb ? b[j * k + p] : b[p * n + j];
+                            s += av * bv;
+                        }
+                        assertEquals(1.5 * s + 0.5 * c0[i * n + j], got[i * n + j], 1e-4, "ta=" + ta + " tb=" + tb);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void im2colPicksTheRightPixelsWithPadding() {
+        // one 1x3x3 image 1..9, kernel 2, stride 1, pad 1 -> 4x4 positions of 4 values
+        float[] x = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+        ConvGeometry g = new ConvGeometry(1, 3, 3, 1, 2, 1, 1);
+        Tensor p = BE.allocate(16 * 4);
+        BE.im2col(up(x), 1, g, p);
+        float[] got = down(p, 64);
+        assertArrayEquals(new float[]{0, 0, 0, 1}, slice(got, 0, 4));   // top-left: only x[0][0]
+        assertArrayEquals(new float[]{1, 2, 4, 5}, slice(got, 5 * 4, 4)); // position (1,1)
+        assertArrayEquals(new float[]{9, 0, 0, 0}, slice(got, 15 * 4, 4)); // bottom-right
+    }
+
+    private static float[] slice(float[] a, int from, int n) {
+        float[] out = new float[n];
+        System.arraycopy(a, from, out, 0, n);
+        return out;
+    }
+
+    @Test
+    void col2imIsTheAdjointOfIm2col() {
+        ConvGeometry g = new ConvGeometry(3, 7, 6, 4, 3, 2, 1);
+        int batch = 3;
+        int xs = batch * g.inSize(), ps = batch * g.positions() * g.patchSize();
+        float[] x = random(xs, 4), q = random(ps, 5);
+        Tensor p = BE.allocate(ps), dx = BE.allocate(xs);
+        BE.im2col(up(x), batch, g, p);
+        BE.col2im(up(q), batch, g, dx);
+        double lhs = dot(down(p, ps), q), rhs = dot(x, down(dx, xs));
+        assertEquals(lhs, rhs, 1e-3 * Math.abs(lhs) + 1e-4);
+    }
+
+    static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (double) a[i] * b[i];
+        }
+        return s;
+    }
+
+    @Test
+    void rowsToChannelsAndBackAreInverse() {
+        int batch = 2, c = 3, p = 5;
+        float[] rows = random(batch * c * p, 6);
+        Tensor y = BE.allocate(rows.length), back = BE.allocate(rows.length);
+        BE.rowsToChannels(up(rows), batch, c, p, null, y);
+        BE.channelsToRows(y, batch, c, p, back);
+        assertArrayEquals(rows, down(back, rows.length));
+        float[] yy = down(y, rows.length);
+        assertEquals(rows[(1 * p + 4) * c + 2], yy[(1 * c + 2) * p + 4]);
+    }
+
+    @Test
+    void softmaxCrossEntropyMatchesHandComputation() {
+        float[] z = {1f, 2f, 3f, 0f, 0f, 0f};
+        int[] labels = {2, 1};
+        Tensor g = BE.allocate(6);
+        int[] pred = new int[2];
+        double loss = BE.softmaxCrossEntropy(up(z), labels, 2, 3, g, pred);
+        double l1 = Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)) - 3;
+        double l2 = Math.log(3);
+        assertEquals((l1 + l2) / 2, loss, 1e-6);
+        float[] grad = down(g, 6);
+        assertEquals((1.0 / 3 - 1) / 2, grad[4], 1e-6);
+        assertEquals(2, pred[0]);
+    }
+
+    @Test
+    void adamwFirstStepMovesEachWeightByAboutLr() {
+        // with bias correction, step 1 gives mhat/sqrt(vhat) = sign(g): delta = -lr*(sign(g) + wd*w)
+        float[] w = {1f, -2f, 0.5f}, g = {0.3f, -0.001f, 5f};
+        Tensor m = BE.allocate(3), v = BE.allocate(3), delta = BE.allocate(3);
+        BE.adamwDelta(3, up(w), up(g), m, v, 0.01f, 0.9f, 0.999f, 1e-8f, 0.1f, 1, delta);
+        float[] d = down(delta, 3);
+        assertEquals(-0.01 * (1 + 0.1 * 1), d[0], 1e-6);
+        assertEquals(-0.01 * (-1 + 0.1 * -2), d[1], 1e-5);
+        assertEquals(-0.01 * (1 + 0.1 * 0.5), d[2], 1e-6);
+    }
+
+    @Test
+    void sgdMomentumFollowsPyTorch() {
+        float[] w = {1f}, g = {2f};
+        Tensor buf = BE.allocate(1), delta = BE.allocate(1), wt = up(w), gt = up(g);
+        BE.sgdDelta(1, wt, gt, buf, 0.1f, 0.9f, 0f, true, delta);
+        assertEquals(-0.2f, down(delta, 1)[0], 1e-7);
+        BE.sgdDelta(1, wt, gt, buf, 0.1f, 0.9f, 0f, false, delta);
+        assertEquals(-0.1 * (0.9 * 2 + 2), down(delta, 1)[0], 1e-6);
+    }
+
+    @Test
+    void randomFillIsTheSameForAnyThreadCount() {
+        try (CpuBackend one = new CpuBackend(1)) {
+            int n = 100_003;
+            Tensor a = one.allocate(n), b = BE.allocate(n);
+            one.fillNormal(a, n, 0f, 1f, 9, 4);
+            BE.fillNormal(b, n, 0f, 1f, 9, 4);
+            float[] x = new float[n], y = new float[n];
+            one.download(a, x, n);
+            BE.download(b, y, n);
+            assertArrayEquals(x, y);
+        }
+    }
+}
