@@ -255,11 +255,19 @@ def cmd_throughput(args):
 
     for i in range(args.warmup):
         step(i)
+    step_times = []
+    cpu0 = time.process_time()
     t0 = time.perf_counter()
+    last = t0
     for i in range(args.steps):
-        loss = step(i)
-    loss.item()  # make sure all work is done (CPU is synchronous anyway)
+        step(i)
+        now = time.perf_counter()
+        step_times.append(now - last)
+        last = now
     secs = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
+    step_times.sort()
+    median = step_times[len(step_times) // 2]
     print(json.dumps({
         "engine": "pytorch",
         "torch_version": torch.__version__,
@@ -271,6 +279,11 @@ def cmd_throughput(args):
         "steps": args.steps,
         "warmup": args.warmup,
         "seconds": round(secs, 4),
+        # Robust to short bursts of other load on the machine:
+        "samples_per_s_median_step": round(args.batch / median, 2),
+        # Process CPU seconds per wall second; well below --threads means the
+        # run was starved by other processes (or torch did not use the threads).
+        "cpu_per_wall": round(cpu / secs, 2),
     }))
 
 

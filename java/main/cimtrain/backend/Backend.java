@@ -54,28 +54,32 @@ public interface Backend extends AutoCloseable {
     /** out[j] = sum over rows i of m[i * cols + j] (the bias gradient of a row-major batch). */
     void sumRows(Tensor m, int rows, int cols, Tensor out);
 
+    /** out[i] = sum over columns j of m[i * cols + j] (the bias gradient of a channel-major batch). */
+    void sumColumns(Tensor m, int rows, int cols, Tensor out);
+
     /** m[i * cols + j] += bias[j]. */
     void addRowBias(Tensor m, int rows, int cols, Tensor bias);
 
     // ---- convolution lowering ----
 
     /**
-     * Unrolls a batch of NCHW images into the patch matrix, one row per output position:
-     * patches((b * positions + p) x patchSize), columns ordered (channel, ky, kx) like the weights.
-     * Each row is the input vector a crossbar sees.
+     * Unrolls a batch of NCHW images into the column matrix cols (patchSize x (batch * positions)),
+     * row-major: row r = (channel, ky, kx) in the weights' order, column j = b * positions + p. Each
+     * column is the input vector a crossbar sees for one output position.
      */
-    void im2col(Tensor x, int batch, ConvGeometry g, Tensor patches);
+    void im2col(Tensor x, int batch, ConvGeometry g, Tensor cols);
 
-    /** The adjoint of im2col: sums patch-matrix gradients back into NCHW (dx is overwritten). */
-    void col2im(Tensor patches, int batch, ConvGeometry g, Tensor dx);
+    /** The adjoint of im2col: sums column-matrix gradients back into NCHW (dx is overwritten). */
+    void col2im(Tensor cols, int batch, ConvGeometry g, Tensor dx);
 
     /**
-     * rows((b * positions + p) x channels) to NCHW y(b, c, p), adding bias[c] when bias is non-null.
+     * Channel-major m (channels x (batch * positions)) to NCHW y(b, c, p), adding bias[c] when bias is
+     * non-null.
      */
-    void rowsToChannels(Tensor rows, int batch, int channels, int positions, Tensor bias, Tensor y);
+    void channelMajorToImages(Tensor m, int batch, int channels, int positions, Tensor bias, Tensor y);
 
-    /** The inverse layout change: NCHW dy(b, c, p) to rows((b * positions + p) x channels). */
-    void channelsToRows(Tensor dy, int batch, int channels, int positions, Tensor rows);
+    /** The inverse layout change: NCHW dy(b, c, p) to channel-major (channels x (batch * positions)). */
+    void imagesToChannelMajor(Tensor dy, int batch, int channels, int positions, Tensor m);
 
     // ---- activations and pooling ----
 

@@ -102,10 +102,15 @@ public final class Models {
         Shape in = new Shape(input.get(0).asInt(), input.get(1).asInt(), input.get(2).asInt());
         String desc = root.has("description") ? root.get("description").asText() : "";
         ModelSpec spec = new ModelSpec(name.asText(), desc, in, layers, source);
+        Shape out;
         try {
-            spec.build(1.0).outputShape(in);
+            out = spec.build(1.0).outputShape(in);
         } catch (IllegalArgumentException e) {
             throw new UserError("model " + source + ": " + e.getMessage());
+        }
+        if (out.height() != 1 || out.width() != 1) {
+            throw new UserError("model " + source + ": the network must end in a vector of class scores (flatten, then linear),"
+                    + " it ends in " + out);
         }
         return spec;
     }

@@ -7,10 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * 2-D convolution lowered to a matrix product: the patch matrix P ((batch x positions) x K, one row
- * per output position, K = in-channels x kernel x kernel) times the transposed weights W (out x K).
- * This is exactly how a crossbar computes it: each patch row is one input vector applied to the rows
- * of the array, each output channel one (pair of) column(s).
+ * 2-D convolution lowered to a matrix product: the weights W (out x K, K = in-channels x kernel x
+ * kernel) times the column matrix C (K x (batch x positions), one column per output position). This is
+ * how a crossbar computes it: each column of C is one input vector applied to the rows of the array,
+ * each output channel one (pair of) column(s) of the array.
  */
 public final class Conv2d extends Layer {
     private final int outChannels;
@@ -21,7 +21,10 @@ public final class Conv2d extends Layer {
     private ConvGeometry g;
     private Parameter weight;
     private Parameter bias;
+    /** Column matrices up to this many floats are kept for the backward pass instead of recomputed. */
+    private static final long KEEP_COLUMNS_LIMIT = 8L << 20;
     private Tensor input;
+    private Tensor ownColumns;
     private Tensor y;
     private Tensor dx;
 
@@ -59,6 +62,13 @@ public final class Conv2d extends Layer {
         }
         y = backend.allocate((long) capacity * g.outSize());
         dx = backend.allocate((long) capacity * g.inSize());
+        long colSize = (long) capacity * g.positions() * g.patchSize();
+        ownColumns = colSize <= KEEP_COLUMNS_LIMIT ? backend.allocate(colSize) : null;
+    }
+
+    /** The column matrix buffer: the layer's own when small, else the network's shared one. */
+    private Tensor columns(long size) {
+        return ownColumns != null ? ownColumns : workspace.get(Workspace.PATCHES, size);
     }
 
     public ConvGeometry geometry() {
@@ -72,37 +82,39 @@ public final class Conv2d extends Layer {
     @Override
     public Tensor forward(Tensor x, int batch, boolean training) {
         input = x;
-        int rows = batch * g.positions();
-        Tensor patches = workspace.get(Workspace.PATCHES, (long) rows * g.patchSize());
-        Tensor out = workspace.get(Workspace.ROWS, (long) rows * outChannels);
-        backend.im2col(x, batch, g, patches);
-        // out (rows x out) = patches (rows x K) * W^T
-        backend.gemm(false, true, rows, outChannels, g.patchSize(), 1f, patches, weight.value, 0f, out);
-        backend.rowsToChannels(out, batch, outChannels, g.positions(), hasBias ? bias.value : null, y);
+        int cols = batch * g.positions();
+        Tensor columns = columns((long) cols * g.patchSize());
+        Tensor out = workspace.get(Workspace.ROWS, (long) cols * outChannels);
+        backend.im2col(x, batch, g, columns);
+        // out (out x cols) = W (out x K) * columns (K x cols)
+        backend.gemm(false, false, outChannels, cols, g.patchSize(), 1f, weight.value, columns, 0f, out);
+        backend.channelMajorToImages(out, batch, outChannels, g.positions(), hasBias ? bias.value : null, y);
         return y;
     }
 
     @Override
     public Tensor backward(Tensor dy, int batch, boolean needInputGrad) {
-        int rows = batch * g.positions();
+        int cols = batch * g.positions();
         int k = g.patchSize();
-        Tensor dRows = workspace.get(Workspace.ROWS, (long) rows * outChannels);
-        backend.channelsToRows(dy, batch, outChannels, g.positions(), dRows);
+        Tensor dOut = workspace.get(Workspace.ROWS, (long) cols * outChannels);
+        backend.imagesToChannelMajor(dy, batch, outChannels, g.positions(), dOut);
         if (hasBias) {
-            backend.sumRows(dRows, rows, outChannels, bias.grad);
+            backend.sumColumns(dOut, outChannels, cols, bias.grad);
         }
-        // the patch matrix is recomputed rather than kept: one shared buffer instead of one per layer
-        Tensor patches = workspace.get(Workspace.PATCHES, (long) rows * k);
-        backend.im2col(input, batch, g, patches);
-        // dW (out x K) = dRows^T (out x rows) * patches (rows x K)
-        backend.gemm(true, false, outChannels, k, rows, 1f, dRows, patches, 0f, weight.grad);
+        Tensor columns = columns((long) cols * k);
+        if (ownColumns == null) {
+            // large layers share one buffer, so the column matrix is rebuilt rather than kept per layer
+            backend.im2col(input, batch, g, columns);
+        }
+        // dW (out x K) = dOut (out x cols) * columns^T (cols x K)
+        backend.gemm(false, true, outChannels, k, cols, 1f, dOut, columns, 0f, weight.grad);
         if (!needInputGrad) {
             return null;
         }
-        Tensor dPatches = workspace.get(Workspace.PATCH_GRAD, (long) rows * k);
-        // dPatches (rows x K) = dRows (rows x out) * W (out x K)
-        backend.gemm(false, false, rows, k, outChannels, 1f, dRows, weight.value, 0f, dPatches);
-        backend.col2im(dPatches, batch, g, dx);
+        Tensor dColumns = workspace.get(Workspace.PATCH_GRAD, (long) cols * k);
+        // dColumns (K x cols) = W^T (K x out) * dOut (out x cols)
+        backend.gemm(true, false, k, cols, outChannels, 1f, weight.value, dOut, 0f, dColumns);
+        backend.col2im(dColumns, batch, g, dx);
         return dx;
     }
 

@@ -60,20 +60,55 @@ class CpuBackendTest {
 
     @Test
     void im2colPicksTheRightPixelsWithPadding() {
-        // one 1x3x3 image 1..9, kernel 2, stride 1, pad 1 -> 4x4 positions of 4 values
+        // one 1x3x3 image 1..9, kernel 2, stride 1, pad 1 -> 4 rows (ky, kx) x 16 positions
         float[] x = {1, 2, 3, 4, 5, 6, 7, 8, 9};
         ConvGeometry g = new ConvGeometry(1, 3, 3, 1, 2, 1, 1);
         Tensor p = BE.allocate(16 * 4);
         BE.im2col(up(x), 1, g, p);
         float[] got = down(p, 64);
-        assertArrayEquals(new float[]{0, 0, 0, 1}, slice(got, 0, 4));   // top-left: only x[0][0]
-        assertArrayEquals(new float[]{1, 2, 4, 5}, slice(got, 5 * 4, 4)); // position (1,1)
-        assertArrayEquals(new float[]{9, 0, 0, 0}, slice(got, 15 * 4, 4)); // bottom-right
+        // column of position (0,0): only x[0][0] falls inside, at kernel offset (1,1)
+        assertArrayEquals(new float[]{0, 0, 0, 1}, column(got, 16, 0));
+        assertArrayEquals(new float[]{1, 2, 4, 5}, column(got, 16, 5));
+        assertArrayEquals(new float[]{9, 0, 0, 0}, column(got, 16, 15));
     }
 
-    private static float[] slice(float[] a, int from, int n) {
-        float[] out = new float[n];
-        System.arraycopy(a, from, out, 0, n);
+    @Test
+    void im2colMatchesDirectIndexingForStridesAndPadding() {
+        for (int stride = 1; stride <= 3; stride++) {
+            for (int pad = 0; pad <= 2; pad++) {
+                ConvGeometry g = new ConvGeometry(2, 7, 6, 1, 3, stride, pad);
+                int batch = 2, ld = batch * g.positions();
+                float[] x = random(batch * g.inSize(), 20 + stride * 3 + pad);
+                Tensor p = BE.allocate((long) g.patchSize() * ld);
+                BE.im2col(up(x), batch, g, p);
+                float[] got = down(p, g.patchSize() * ld);
+                for (int b = 0; b < batch; b++) {
+                    for (int oy = 0; oy < g.outHeight(); oy++) {
+                        for (int ox = 0; ox < g.outWidth(); ox++) {
+                            for (int c = 0; c < 2; c++) {
+                                for (int ky = 0; ky < 3; ky++) {
+                                    for (int kx = 0; kx < 3; kx++) {
+                                        int iy = oy * stride - pad + ky, ix = ox * stride - pad + kx;
+                                        float want = iy < 0 || iy >= 7 || ix < 0 || ix >= 6 ? 0f
+                                                : x[b * g.inSize() + (c * 7 + iy) * 6 + ix];
+                                        int row = (c * 3 + ky) * 3 + kx;
+                                        int col = b * g.positions() + oy * g.outWidth() + ox;
+                                        assertEquals(want, got[row * ld + col], "stride " + stride + " pad " + pad);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] column(float[] m, int ld, int j) {
+        float[] out = new float[m.length / ld];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = m[i * ld + j];
+        }
         return out;
     }
 
@@ -99,15 +134,15 @@ class CpuBackendTest {
     }
 
     @Test
-    void rowsToChannelsAndBackAreInverse() {
+    void channelMajorAndImagesAreInverseLayouts() {
         int batch = 2, c = 3, p = 5;
-        float[] rows = random(batch * c * p, 6);
-        Tensor y = BE.allocate(rows.length), back = BE.allocate(rows.length);
-        BE.rowsToChannels(up(rows), batch, c, p, null, y);
-        BE.channelsToRows(y, batch, c, p, back);
-        assertArrayEquals(rows, down(back, rows.length));
-        float[] yy = down(y, rows.length);
-        assertEquals(rows[(1 * p + 4) * c + 2], yy[(1 * c + 2) * p + 4]);
+        float[] m = random(batch * c * p, 6);
+        Tensor y = BE.allocate(m.length), back = BE.allocate(m.length);
+        BE.channelMajorToImages(up(m), batch, c, p, null, y);
+        BE.imagesToChannelMajor(y, batch, c, p, back);
+        assertArrayEquals(m, down(back, m.length));
+        float[] yy = down(y, m.length);
+        assertEquals(m[2 * (batch * p) + 1 * p + 4], yy[(1 * c + 2) * p + 4]);
     }
 
     @Test

@@ -96,18 +96,67 @@ public final class CpuBackend implements Backend {
 
     // ---- linear algebra ----
 
+    /** Below this many multiply-adds a GEMM runs on the calling thread. */
+    private static final long GEMM_PARALLEL_MACS = 1L << 20;
+
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, Tensor b,
                      float beta, Tensor c) {
         if (m == 0 || n == 0) {
             return;
         }
-        // BLAS is column-major: a row-major C = op(A) op(B) is the column-major C^T = op(B)^T op(A)^T,
-        // and a row-major matrix read as column-major is its transpose, so only the operand order swaps.
-        int lda = transA ? m : k;
-        int ldb = transB ? k : n;
-        blas.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha, d(b), 0, ldb, d(a), 0, lda,
-                beta, d(c), 0, n);
+        float[] as = d(a), bs = d(b), cs = d(c);
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        int parts = (long) m * n * k < GEMM_PARALLEL_MACS ? 1 : parallel.threads();
+        // OpenBLAS runs single-threaded (the launcher sets OPENBLAS_NUM_THREADS=1): its own threads
+        // busy-wait between calls and fight these workers for the cores. Instead the product is cut
+        // into independent blocks, one per worker, along its largest dimension.
+        if (parts == 1 || (m < 2 * parts && n < 2 * parts && k < 2 * parts)) {
+            block(transA, transB, m, n, k, alpha, as, 0, lda, bs, 0, ldb, beta, cs, 0, n);
+        } else if (m >= n && m >= k / 8) {
+            parallel.forRange(m, 1, (m0, m1) -> block(transA, transB, m1 - m0, n, k, alpha,
+                    as, transA ? m0 : m0 * k, lda, bs, 0, ldb, beta, cs, m0 * n, n));
+        } else if (n >= k / 8) {
+            parallel.forRange(n, 1, (n0, n1) -> block(transA, transB, m, n1 - n0, k, alpha,
+                    as, 0, lda, bs, transB ? n0 * k : n0, ldb, beta, cs, n0, n));
+        } else {
+            splitReduction(transA, transB, m, n, k, alpha, as, lda, bs, ldb, beta, cs, parts);
+        }
+    }
+
+    /**
+     * A skinny product with a long inner dimension (a weight gradient summed over every position of a
+     * batch): each worker sums its share of k into its own buffer, then the shares are added in a fixed
+     * order, so the result does not depend on timing.
+     */
+    private void splitReduction(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] as,
+                                int lda, float[] bs, int ldb, float beta, float[] cs, int parts) {
+        float[][] partial = new float[parts][];
+        parallel.forRange(parts, 1, (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                int k0 = (int) ((long) k * p / parts), k1 = (int) ((long) k * (p + 1) / parts);
+                float[] out = new float[m * n];
+                block(transA, transB, m, n, k1 - k0, alpha, as, transA ? k0 * m : k0, lda,
+                        bs, transB ? k0 : k0 * n, ldb, 0f, out, 0, n);
+                partial[p] = out;
+            }
+        });
+        for (int i = 0; i < m * n; i++) {
+            float sum = beta == 0f ? 0f : beta * cs[i];
+            for (int p = 0; p < parts; p++) {
+                sum += partial[p][i];
+            }
+            cs[i] = sum;
+        }
+    }
+
+    /** One row-major block product through column-major BLAS (offsets and leading dimensions explicit). */
+    private void block(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int offA, int lda,
+                       float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc) {
+        // a row-major C = op(A) op(B) is the column-major C^T = op(B)^T op(A)^T, and a row-major
+        // matrix read as column-major is its transpose, so only the operand order swaps
+        blas.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha, b, offB, ldb, a, offA, lda,
+                beta, c, offC, ldc);
     }
 
     @Override
@@ -147,6 +196,28 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void sumColumns(Tensor m, int rows, int cols, Tensor out) {
+        float[] ms = d(m), os = d(out);
+        parallel.forRange(rows, 1, (r0, r1) -> {
+            for (int i = r0; i < r1; i++) {
+                // four independent partial sums: one serial chain of double adds is latency-bound
+                double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                int base = i * cols, j = 0;
+                for (; j + 3 < cols; j += 4) {
+                    a0 += ms[base + j];
+                    a1 += ms[base + j + 1];
+                    a2 += ms[base + j + 2];
+                    a3 += ms[base + j + 3];
+                }
+                for (; j < cols; j++) {
+                    a0 += ms[base + j];
+                }
+                os[i] = (float) ((a0 + a1) + (a2 + a3));
+            }
+        });
+    }
+
+    @Override
     public void addRowBias(Tensor m, int rows, int cols, Tensor bias) {
         float[] ms = d(m), bs = d(bias);
         for (int i = 0; i < rows; i++) {
@@ -160,33 +231,42 @@ public final class CpuBackend implements Backend {
     // ---- convolution lowering ----
 
     @Override
-    public void im2col(Tensor x, int batch, ConvGeometry g, Tensor patches) {
-        float[] xs = d(x), ps = d(patches);
+    public void im2col(Tensor x, int batch, ConvGeometry g, Tensor cols) {
+        float[] xs = d(x), cs = d(cols);
         int c = g.inChannels(), h = g.inHeight(), w = g.inWidth(), k = g.kernel(), s = g.stride(),
-                pad = g.padding(), oh = g.outHeight(), ow = g.outWidth(), kk = k * k, ksz = g.patchSize(),
-                positions = g.positions(), inSize = g.inSize();
+                pad = g.padding(), oh = g.outHeight(), ow = g.outWidth(), positions = g.positions(),
+                inSize = g.inSize(), ld = batch * positions;
         parallel.forRange(batch, 1, (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
                 int xBase = b * inSize;
-                int row = b * positions;
-                for (int oy = 0; oy < oh; oy++) {
-                    for (int ox = 0; ox < ow; ox++, row++) {
-                        int pBase = row * ksz;
-                        int iy0 = oy * s - pad, ix0 = ox * s - pad;
-                        for (int ch = 0; ch < c; ch++) {
-                            int cBase = xBase + ch * h * w;
-                            int o = pBase + ch * kk;
-                            for (int ky = 0; ky < k; ky++) {
-                                int iy = iy0 + ky;
+                for (int ch = 0; ch < c; ch++) {
+                    int plane = xBase + ch * h * w;
+                    for (int ky = 0; ky < k; ky++) {
+                        for (int kx = 0; kx < k; kx++) {
+                            int rowStart = ((ch * k + ky) * k + kx) * ld + b * positions;
+                            // the output columns ox whose input column ix = ox*s - pad + kx lies inside the image
+                            int lo = Math.min(ow, ceilDiv(Math.max(0, pad - kx), s));
+                            int hi = Math.max(lo, Math.min(ow, ceilDiv(w + pad - kx, s)));
+                            for (int oy = 0; oy < oh; oy++) {
+                                int dst = rowStart + oy * ow;
+                                int iy = oy * s - pad + ky;
                                 if (iy < 0 || iy >= h) {
-                                    Arrays.fill(ps, o, o + k, 0f);
-                                    o += k;
+                                    Arrays.fill(cs, dst, dst + ow, 0f);
                                     continue;
                                 }
-                                int rBase = cBase + iy * w;
-                                for (int kx = 0; kx < k; kx++, o++) {
-                                    int ix = ix0 + kx;
-                                    ps[o] = (ix >= 0 && ix < w) ? xs[rBase + ix] : 0f;
+                                int src = plane + iy * w - pad + kx;
+                                if (lo > 0) {
+                                    Arrays.fill(cs, dst, dst + lo, 0f);
+                                }
+                                if (s == 1) {
+                                    System.arraycopy(xs, src + lo, cs, dst + lo, hi - lo);
+                                } else {
+                                    for (int ox = lo; ox < hi; ox++) {
+                                        cs[dst + ox] = xs[src + ox * s];
+                                    }
+                                }
+                                if (hi < ow) {
+                                    Arrays.fill(cs, dst + hi, dst + ow, 0f);
                                 }
                             }
                         }
@@ -196,36 +276,36 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    private static int ceilDiv(int a, int b) {
+        return a <= 0 ? 0 : (a + b - 1) / b;
+    }
+
     @Override
-    public void col2im(Tensor patches, int batch, ConvGeometry g, Tensor dx) {
-        float[] ps = d(patches), xs = d(dx);
+    public void col2im(Tensor cols, int batch, ConvGeometry g, Tensor dx) {
+        float[] cs = d(cols), xs = d(dx);
         int c = g.inChannels(), h = g.inHeight(), w = g.inWidth(), k = g.kernel(), s = g.stride(),
-                pad = g.padding(), oh = g.outHeight(), ow = g.outWidth(), kk = k * k, ksz = g.patchSize(),
-                positions = g.positions(), inSize = g.inSize();
+                pad = g.padding(), oh = g.outHeight(), ow = g.outWidth(), positions = g.positions(),
+                inSize = g.inSize(), ld = batch * positions;
         parallel.forRange(batch, 1, (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
                 int xBase = b * inSize;
                 Arrays.fill(xs, xBase, xBase + inSize, 0f);
-                int row = b * positions;
-                for (int oy = 0; oy < oh; oy++) {
-                    for (int ox = 0; ox < ow; ox++, row++) {
-                        int pBase = row * ksz;
-                        int iy0 = oy * s - pad, ix0 = ox * s - pad;
-                        for (int ch = 0; ch < c; ch++) {
-                            int cBase = xBase + ch * h * w;
-                            int o = pBase + ch * kk;
-                            for (int ky = 0; ky < k; ky++) {
-                                int iy = iy0 + ky;
+                for (int ch = 0; ch < c; ch++) {
+                    int plane = xBase + ch * h * w;
+                    for (int ky = 0; ky < k; ky++) {
+                        for (int kx = 0; kx < k; kx++) {
+                            int rowStart = ((ch * k + ky) * k + kx) * ld + b * positions;
+                            int lo = Math.min(ow, ceilDiv(Math.max(0, pad - kx), s));
+                            int hi = Math.max(lo, Math.min(ow, ceilDiv(w + pad - kx, s)));
+                            for (int oy = 0; oy < oh; oy++) {
+                                int iy = oy * s - pad + ky;
                                 if (iy < 0 || iy >= h) {
-                                    o += k;
                                     continue;
                                 }
-                                int rBase = cBase + iy * w;
-                                for (int kx = 0; kx < k; kx++, o++) {
-                                    int ix = ix0 + kx;
-                                    if (ix >= 0 && ix < w) {
-                                        xs[rBase + ix] += ps[o];
-                                    }
+                                int src = rowStart + oy * ow;
+                                int dst = plane + iy * w - pad + kx;
+                                for (int ox = lo; ox < hi; ox++) {
+                                    xs[dst + ox * s] += cs[src + ox];
                                 }
                             }
                         }
@@ -236,17 +316,22 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void rowsToChannels(Tensor rows, int batch, int channels, int positions, Tensor bias, Tensor y) {
-        float[] rs = d(rows), ys = d(y);
+    public void channelMajorToImages(Tensor m, int batch, int channels, int positions, Tensor bias, Tensor y) {
+        float[] ms = d(m), ys = d(y);
         float[] bs = bias == null ? null : d(bias);
+        int ld = batch * positions;
         parallel.forRange(batch, 1, (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
                 for (int ch = 0; ch < channels; ch++) {
-                    float add = bs == null ? 0f : bs[ch];
-                    int yBase = (b * channels + ch) * positions;
-                    int r = b * positions * channels + ch;
-                    for (int p = 0; p < positions; p++, r += channels) {
-                        ys[yBase + p] = rs[r] + add;
+                    int dst = (b * channels + ch) * positions;
+                    int src = ch * ld + b * positions;
+                    if (bs == null) {
+                        System.arraycopy(ms, src, ys, dst, positions);
+                    } else {
+                        float add = bs[ch];
+                        for (int p = 0; p < positions; p++) {
+                            ys[dst + p] = ms[src + p] + add;
+                        }
                     }
                 }
             }
@@ -254,16 +339,13 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void channelsToRows(Tensor dy, int batch, int channels, int positions, Tensor rows) {
-        float[] ys = d(dy), rs = d(rows);
+    public void imagesToChannelMajor(Tensor dy, int batch, int channels, int positions, Tensor m) {
+        float[] ys = d(dy), ms = d(m);
+        int ld = batch * positions;
         parallel.forRange(batch, 1, (b0, b1) -> {
             for (int b = b0; b < b1; b++) {
                 for (int ch = 0; ch < channels; ch++) {
-                    int yBase = (b * channels + ch) * positions;
-                    int r = b * positions * channels + ch;
-                    for (int p = 0; p < positions; p++, r += channels) {
-                        rs[r] = ys[yBase + p];
-                    }
+                    System.arraycopy(ys, (b * channels + ch) * positions, ms, ch * ld + b * positions, positions);
                 }
             }
         });
@@ -276,8 +358,9 @@ public final class CpuBackend implements Backend {
         float[] xs = d(x), ys = d(y);
         parallel.forRange((int) n, ELEMENT_GRAIN, (from, to) -> {
             for (int i = from; i < to; i++) {
-                float v = xs[i];
-                ys[i] = v > 0f ? v : 0f;
+                // Math.max compiles without a branch (and vectorises); "v > 0 ? v : 0" mispredicts on
+                // random signs and was 10x slower
+                ys[i] = Math.max(xs[i], 0f);
             }
         });
     }
@@ -287,7 +370,10 @@ public final class CpuBackend implements Backend {
         float[] ys = d(y), gs = d(dy), xs = d(dx);
         parallel.forRange((int) n, ELEMENT_GRAIN, (from, to) -> {
             for (int i = from; i < to; i++) {
-                xs[i] = ys[i] > 0f ? gs[i] : 0f;
+                // branch-free mask: y is a ReLU output (+0 or positive), so y > 0 exactly when its bits
+                // are non-zero
+                int bits = Float.floatToRawIntBits(ys[i]);
+                xs[i] = gs[i] * ((bits | -bits) >>> 31);
             }
         });
     }
@@ -308,10 +394,7 @@ public final class CpuBackend implements Backend {
                         for (int ky = 0; ky < k; ky++) {
                             int r = start + ky * w;
                             for (int kx = 0; kx < k; kx++) {
-                                float v = xs[r + kx];
-                                if (v > best) {
-                                    best = v;
-                                }
+                                best = Math.max(best, xs[r + kx]); // branch-free, see reluForward
                             }
                         }
                         ys[o] = best;

@@ -1,0 +1,33 @@
+package cimtrain.cli;
+
+import cimtrain.backend.cpu.CpuBackend;
+import picocli.CommandLine.Command;
+
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.Callable;
+
+/** What this machine offers: Java, cores, memory, the backend and its BLAS. */
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Show the Java runtime, CPU cores, memory, and which backend and BLAS are in use.")
+public final class InfoCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        Runtime rt = Runtime.getRuntime();
+        System.out.println("cimtrain on " + System.getProperty("os.name") + " " + System.getProperty("os.arch")
+                + ", Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
+        System.out.println("cpu cores: " + rt.availableProcessors() + ", max heap: " + (rt.maxMemory() >> 20) + " MiB"
+                + ", physical memory: " + physicalMemoryMiB() + " MiB");
+        try (CpuBackend be = new CpuBackend()) {
+            be.describe().forEach(System.out::println);
+        }
+        System.out.println("cuda: not built yet (CPU backend only)");
+        return 0;
+    }
+
+    private static long physicalMemoryMiB() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getTotalMemorySize() >> 20;
+        }
+        return -1;
+    }
+}

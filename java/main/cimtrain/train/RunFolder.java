@@ -1,0 +1,76 @@
+package cimtrain.train;
+
+import cimtrain.util.AtomicFiles;
+import cimtrain.util.Json;
+import cimtrain.util.UserError;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The folder of one run: config.json when it starts, metrics.csv growing one line per epoch, and
+ * summary.json written atomically at the very end. A run is finished exactly when summary.json exists;
+ * a failed one has failed.txt instead.
+ */
+public final class RunFolder {
+    public static final String CONFIG = "config.json";
+    public static final String METRICS = "metrics.csv";
+    public static final String SUMMARY = "summary.json";
+    public static final String FAILED = "failed.txt";
+
+    public final Path dir;
+
+    private RunFolder(Path dir) {
+        this.dir = dir;
+    }
+
+    /** Creates a new run folder; refuses one that already holds files, so no run is overwritten. */
+    public static RunFolder create(Path dir) {
+        try {
+            if (Files.exists(dir)) {
+                if (!Files.isDirectory(dir)) {
+                    throw new UserError("--out " + dir + " exists and is not a folder");
+                }
+                try (Stream<Path> s = Files.list(dir)) {
+                    if (s.findAny().isPresent()) {
+                        throw new UserError("--out " + dir + " already holds files (a previous run?); choose another folder");
+                    }
+                }
+            }
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UserError("cannot create run folder " + dir + ": " + e.getMessage());
+        }
+        return new RunFolder(dir);
+    }
+
+    public void writeConfig(Map<String, Object> config) {
+        AtomicFiles.writeString(dir.resolve(CONFIG), Json.pretty(config));
+    }
+
+    public void appendMetrics(EpochMetrics m) {
+        Path p = dir.resolve(METRICS);
+        try {
+            if (!Files.exists(p)) {
+                Files.writeString(p, EpochMetrics.CSV_HEADER + "\n", StandardCharsets.UTF_8);
+            }
+            Files.writeString(p, m.csv() + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void writeSummary(Map<String, Object> summary) {
+        AtomicFiles.writeString(dir.resolve(SUMMARY), Json.pretty(summary));
+    }
+
+    public void markFailed(String reason) {
+        AtomicFiles.writeString(dir.resolve(FAILED), reason + "\n");
+    }
+}

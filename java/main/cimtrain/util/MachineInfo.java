@@ -1,0 +1,57 @@
+package cimtrain.util;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Where and on what a measurement was taken: CPU model, cores, and the project commit. */
+public final class MachineInfo {
+    private MachineInfo() {
+    }
+
+    public static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Paths.get("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: fall through to the JVM's description
+        }
+        return System.getProperty("os.arch");
+    }
+
+    public static String machine() {
+        return cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores";
+    }
+
+    /** The short commit of the project folder, with "+dirty" for uncommitted changes; "unknown" without git. */
+    public static String commit(Path projectDir) {
+        String head = run(projectDir, "git", "rev-parse", "--short", "HEAD");
+        if (head == null || head.isEmpty()) {
+            return "unknown";
+        }
+        String status = run(projectDir, "git", "status", "--porcelain", "--untracked-files=no");
+        return status != null && !status.isEmpty() ? head + "+dirty" : head;
+    }
+
+    private static String run(Path dir, String... cmd) {
+        try {
+            Process p = new ProcessBuilder(List.of(cmd)).directory(dir.toFile()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                return null;
+            }
+            return out;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package cimtrain.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line as a user meets it: exit statuses, one-line errors, the run folder, --json. */
+class CliTest {
+    @TempDir
+    Path tmp;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream oldOut;
+    private PrintStream oldErr;
+
+    @BeforeEach
+    void capture() {
+        oldOut = System.out;
+        oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(oldOut);
+        System.setErr(oldErr);
+    }
+
+    private int run(String... args) {
+        out.reset();
+        err.reset();
+        return Main.run(args);
+    }
+
+    private String errText() {
+        return err.toString(StandardCharsets.UTF_8).trim();
+    }
+
+    /** Bad input: status 2 and exactly one line on stderr that mentions the culprit. */
+    private void assertBadInput(String mentions, String... args) {
+        assertEquals(2, run(args), "exit status for " + String.join(" ", args) + "; stderr: " + errText());
+        String e = errText();
+        assertEquals(1, e.lines().count(), "one line on stderr, got: " + e);
+        assertTrue(e.contains(mentions), "'" + e + "' should mention " + mentions);
+        assertFalse(e.contains("Exception"), "no stack trace or exception name: " + e);
+    }
+
+    @Test
+    void impossibleValuesAreRejected() {
+        Path runDir = tmp.resolve("never");
+        assertBadInput("--epochs", "train", "--model", "lenet-paper", "--epochs", "-3", "--out", runDir.toString());
+        assertBadInput("--batch", "train", "--model", "lenet-paper", "--batch", "0", "--out", runDir.toString());
+        assertBadInput("--lr", "train", "--model", "lenet-paper", "--lr", "-1", "--out", runDir.toString());
+        assertBadInput("--epochs", "train", "--model", "lenet-paper", "--epochs", "many");
+        assertBadInput("--optimizer", "train", "--model", "lenet-paper", "--optimizer", "adam");
+        assertBadInput("--nonsense", "train", "--model", "lenet-paper", "--nonsense");
+        assertFalse(Files.exists(runDir), "no run folder for a rejected run");
+    }
+
+    @Test
+    void unknownNamesAreRejected() {
+        assertBadInput("lenet-paper", "train", "--model", "lenet-papr");
+        assertBadInput("mnist-10k", "train", "--model", "lenet-paper", "--dataset", "imagenet");
+    }
+
+    @Test
+    void aBrokenModelFileIsNamed() throws IOException {
+        Path f = tmp.resolve("broken.yaml");
+        Files.writeString(f, "name: broken\ninput: [1, 28, 28]\nlayers:\n  - conv: {out: 4, kernel: 5, strid: 2}\n");
+        assertBadInput("strid", "train", "--model", f.toString());
+    }
+
+    @Test
+    void aCorruptDatasetFileIsNamedAndLeavesNoRun() throws IOException {
+        Path data = tmp.resolve("data");
+        Files.createDirectories(data);
+        for (String name : new String[]{"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {
+            Files.write(data.resolve(name), new byte[]{0, 0, 8, 3, 0, 0}); // truncated header
+        }
+        Path runDir = tmp.resolve("run");
+        assertBadInput("train-images-idx3-ubyte", "train", "--model", "lenet-paper", "--dataset", "mnist",
+                "--data", data.toString(), "--out", runDir.toString());
+        assertFalse(Files.exists(runDir));
+    }
+
+    @Test
+    void mismatchedInputShapeSuggestsTheFix() {
+        assertBadInput("--image-size 32", "train", "--model", "vgg8", "--dataset", "mnist-10k");
+    }
+
+    @Test
+    void aShortRunWritesItsFolderAndEndsWithJson() throws IOException {
+        Path runDir = tmp.resolve("run");
+        int status = run("train", "--model", "lenet-paper", "--epochs", "2", "--train-limit", "1600", "--batch", "64",
+                "--lr", "0.004", "--seed", "1", "--out", runDir.toString(), "--json");
+        assertEquals(0, status, errText());
+        String[] lines = out.toString(StandardCharsets.UTF_8).trim().split("\n");
+        JsonNode summary = new ObjectMapper().readTree(lines[lines.length - 1]);
+        for (String key : new String[]{"model", "dataset", "mode", "epochs", "seed", "test_accuracy", "train_seconds",
+                "train_samples_per_s"}) {
+            assertTrue(summary.has(key), "summary has " + key);
+        }
+        assertEquals("lenet-paper", summary.get("model").asText());
+        assertTrue(summary.get("test_accuracy").asDouble() > 0.5, "learns something from 1,600 digits in two epochs");
+        assertTrue(Files.exists(runDir.resolve("summary.json")));
+        assertEquals(3, Files.readAllLines(runDir.resolve("metrics.csv")).size());
+        // the same folder is never overwritten
+        assertBadInput("already holds", "train", "--model", "lenet-paper", "--epochs", "1", "--out", runDir.toString());
+    }
+
+    @Test
+    void infoNamesTheGemm() {
+        assertEquals(0, run("info"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("gemm:"));
+    }
+
+    @Test
+    void helpAnswers() {
+        assertEquals(0, run("train", "--help"));
+        String help = out.toString(StandardCharsets.UTF_8);
+        assertTrue(help.contains("--model") && help.contains("--json") && help.contains("Example"));
+    }
+}

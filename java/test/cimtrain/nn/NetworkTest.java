@@ -1,0 +1,109 @@
+package cimtrain.nn;
+
+import cimtrain.backend.cpu.CpuBackend;
+import cimtrain.model.Models;
+import cimtrain.optim.AdamW;
+import cimtrain.rng.Philox;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class NetworkTest {
+    private static final CpuBackend BE = new CpuBackend(2);
+
+    @AfterAll
+    static void close() {
+        BE.close();
+    }
+
+    private static float[] images(int n, int size, long stream) {
+        float[] x = new float[n * size];
+        Philox.fillUniform(8, stream, x, 0, 0, x.length, 0f, 1f);
+        return x;
+    }
+
+    @Test
+    void tinyNetworkOverfitsASmallBatch() {
+        Sequential layers = new Sequential(List.of(new Conv2d(4, 3, 1, 1, true), new BatchNorm2d(1e-5f, 0.1f),
+                new ReLU(), new Pool2d(Pool2d.Type.MAX, 2, 2), new Flatten(), new Linear(5, true)));
+        Network net = new Network("tiny", BE, layers, new Shape(1, 6, 6), 16, 3);
+        float[] x = images(16, 36, 1);
+        int[] y = new int[16];
+        for (int i = 0; i < 16; i++) {
+            y[i] = i % 5;
+        }
+        net.setInput(x, 16);
+        AdamW opt = new AdamW(BE, 0.9f, 0.999f, 1e-8f, 0f);
+        double first = net.forwardBackward(y, 16, null);
+        double loss = first;
+        for (int step = 0; step < 300; step++) {
+            loss = net.forwardBackward(y, 16, null);
+            opt.step(net.parameters(), 0.01f);
+        }
+        int[] pred = new int[16];
+        net.forwardBackward(y, 16, pred);
+        assertTrue(loss < 0.05 * first, "loss went from " + first + " to " + loss);
+        assertArrayEquals(y, pred, "every training sample classified correctly");
+    }
+
+    /** The whole lenet-paper through the loss, against finite differences on a sample of weights. */
+    @Test
+    void lenetPaperLossGradientMatchesFiniteDifferences() {
+        Network net = new Network("lenet-paper", BE, Models.load("lenet-paper").build(1.0), new Shape(1, 28, 28), 4, 5);
+        float[] x = images(4, 784, 2);
+        int[] y = {3, 1, 4, 1};
+        net.setInput(x, 4);
+        net.forwardBackward(y, 4, null);
+        for (Parameter p : net.parameters()) {
+            float[] g = p.readGrad();
+            float[] w = p.read();
+            for (int c = 0; c < 6; c++) {
+                int i = (int) ((long) c * p.size / 6);
+                float keep = w[i];
+                float eps = 1e-2f;
+                w[i] = keep + eps;
+                p.write(w);
+                double lp = net.forwardBackward(y, 4, null);
+                w[i] = keep - eps;
+                p.write(w);
+                double lm = net.forwardBackward(y, 4, null);
+                w[i] = keep;
+                p.write(w);
+                GradCheck.compare(p.name + "[" + i + "]", g[i], (lp - lm) / (2 * eps), 2e-2);
+            }
+        }
+    }
+
+    @Test
+    void sameSeedSameWeightsAndOutputs() {
+        float[] a = logits(7), b = logits(7), c = logits(8);
+        assertArrayEquals(a, b);
+        assertTrue(a[0] != c[0]);
+    }
+
+    private float[] logits(long seed) {
+        Network net = new Network("resnet20", BE, Models.load("resnet20").build(0.25), new Shape(3, 32, 32), 2, seed);
+        net.setInput(images(2, 3 * 32 * 32, 3), 2);
+        return net.logits(2, false);
+    }
+
+    @Test
+    void shippedModelsBuildWithTheExpectedSizes() {
+        // parameter counts of the reference architectures (conv/linear weights + biases + BN affine)
+        assertEquals(3_246, count("lenet-paper"));
+        assertEquals(61_706, count("lenet5"));
+        assertEquals(11_173_962, count("resnet18"));
+        assertEquals(136_320, new Network("l", BE, Models.load("lenet-paper").build(1.0), new Shape(1, 28, 28), 1, 0)
+                .macsPerSample());
+    }
+
+    private long count(String model) {
+        var spec = Models.load(model);
+        return new Network(model, BE, spec.build(1.0), spec.input, 1, 0).parameterCount();
+    }
+}
