@@ -146,6 +146,25 @@ class CpuBackendTest {
     }
 
     @Test
+    void maxPoolGivesATiedWindowsGradientToItsFirstMaximumOnly() {
+        // two 2x2 windows: all zeros (as after ReLU), and a tie between the last two elements
+        float[] x = {0, 0, 1, 2, 0, 0, 3, 3};
+        PoolGeometry g = new PoolGeometry(1, 2, 4, 2, 2);
+        Tensor xt = up(x), y = BE.allocate(2), dx = BE.allocate(8);
+        BE.maxPoolForward(xt, 1, g, y);
+        assertArrayEquals(new float[]{0, 3}, down(y, 2));
+        BE.maxPoolBackward(xt, y, up(new float[]{5, 7}), 1, g, dx);
+        assertArrayEquals(new float[]{5, 0, 0, 0, 0, 0, 7, 0}, down(dx, 8));
+        // the same through the general (overlapping-window) path
+        PoolGeometry g3 = new PoolGeometry(1, 3, 3, 3, 1);
+        float[] x3 = {0, 0, 0, 0, 0, 0, 0, 0, 0};
+        Tensor y3 = BE.allocate(1), dx3 = BE.allocate(9);
+        BE.maxPoolForward(up(x3), 1, g3, y3);
+        BE.maxPoolBackward(up(x3), y3, up(new float[]{2}), 1, g3, dx3);
+        assertArrayEquals(new float[]{2, 0, 0, 0, 0, 0, 0, 0, 0}, down(dx3, 9));
+    }
+
+    @Test
     void softmaxCrossEntropyMatchesHandComputation() {
         float[] z = {1f, 2f, 3f, 0f, 0f, 0f};
         int[] labels = {2, 1};

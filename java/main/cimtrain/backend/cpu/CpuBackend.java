@@ -383,18 +383,27 @@ public final class CpuBackend implements Backend {
         float[] xs = d(x), ys = d(y);
         int h = g.inHeight(), w = g.inWidth(), oh = g.outHeight(), ow = g.outWidth(), k = g.size(),
                 s = g.stride();
+        boolean twoByTwo = k == 2 && s == 2;
         parallel.forRange(batch * g.channels(), 8, (p0, p1) -> {
             for (int plane = p0; plane < p1; plane++) {
                 int xBase = plane * h * w;
                 int o = plane * oh * ow;
                 for (int oy = 0; oy < oh; oy++) {
+                    int top = xBase + oy * s * w;
+                    if (twoByTwo) {
+                        // the common case, straight-line: Math.max has no branch to mispredict
+                        for (int ox = 0, i = top; ox < ow; ox++, o++, i += 2) {
+                            ys[o] = Math.max(Math.max(xs[i], xs[i + 1]), Math.max(xs[i + w], xs[i + w + 1]));
+                        }
+                        continue;
+                    }
                     for (int ox = 0; ox < ow; ox++, o++) {
-                        int start = xBase + oy * s * w + ox * s;
+                        int start = top + ox * s;
                         float best = Float.NEGATIVE_INFINITY;
                         for (int ky = 0; ky < k; ky++) {
                             int r = start + ky * w;
                             for (int kx = 0; kx < k; kx++) {
-                                best = Math.max(best, xs[r + kx]); // branch-free, see reluForward
+                                best = Math.max(best, xs[r + kx]);
                             }
                         }
                         ys[o] = best;
@@ -409,14 +418,30 @@ public final class CpuBackend implements Backend {
         float[] xs = d(x), ys = d(y), gs = d(dy), dxs = d(dx);
         int h = g.inHeight(), w = g.inWidth(), oh = g.outHeight(), ow = g.outWidth(), k = g.size(),
                 s = g.stride();
+        boolean twoByTwo = k == 2 && s == 2;
         parallel.forRange(batch * g.channels(), 8, (p0, p1) -> {
             for (int plane = p0; plane < p1; plane++) {
                 int xBase = plane * h * w;
                 Arrays.fill(dxs, xBase, xBase + h * w, 0f);
                 int o = plane * oh * ow;
                 for (int oy = 0; oy < oh; oy++) {
+                    int top = xBase + oy * s * w;
+                    if (twoByTwo) {
+                        for (int ox = 0, i = top; ox < ow; ox++, o++, i += 2) {
+                            // windows do not overlap: the first maximal element takes the gradient,
+                            // chosen with integer masks instead of branches (ties after ReLU are common)
+                            float m = ys[o], grad = gs[o];
+                            int ea = isZero(xs[i] - m), eb = isZero(xs[i + 1] - m), ec = isZero(xs[i + w] - m);
+                            int fb = eb & ~ea, fc = ec & ~(ea | eb), fd = 1 - (ea | eb | ec);
+                            dxs[i] = grad * ea;
+                            dxs[i + 1] = grad * fb;
+                            dxs[i + w] = grad * fc;
+                            dxs[i + w + 1] = grad * fd;
+                        }
+                        continue;
+                    }
                     for (int ox = 0; ox < ow; ox++, o++) {
-                        int start = xBase + oy * s * w + ox * s;
+                        int start = top + ox * s;
                         float best = ys[o];
                         search:
                         for (int ky = 0; ky < k; ky++) {
@@ -432,6 +457,12 @@ public final class CpuBackend implements Backend {
                 }
             }
         });
+    }
+
+    /** 1 when v is +0 or -0, else 0, without a branch. */
+    private static int isZero(float v) {
+        int bits = Float.floatToRawIntBits(v) << 1; // drop the sign
+        return 1 - ((bits | -bits) >>> 31);
     }
 
     @Override
