@@ -21,8 +21,30 @@ import struct
 import sys
 import time
 
-import torch
-import torch.nn as nn
+
+def _blas_threads_from_argv(argv):
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--blas-threads", type=int, default=None)
+    known, _ = pre.parse_known_args(argv)
+    return known.blas_threads
+
+
+# Debian's torch links OpenBLAS built with its own pthread pool, which is sized
+# by OPENBLAS_NUM_THREADS (default: all cores) and is NOT governed by
+# torch.set_num_threads().  Running it beside torch's OpenMP pool oversubscribes
+# the cores (lenet5 at --threads 2 drops from ~5,200 to ~2,600 samples/s on a
+# 2-core machine with very uneven step times).  So BLAS runs single-threaded
+# inside torch's own parallelism unless --blas-threads (or the environment) says
+# otherwise.  This must happen before torch is imported.
+_BLAS_ARG = _blas_threads_from_argv(sys.argv[1:])
+if _BLAS_ARG is not None:
+    os.environ["OPENBLAS_NUM_THREADS"] = str(_BLAS_ARG)
+else:
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+BLAS_THREADS = os.environ["OPENBLAS_NUM_THREADS"]
+
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NETWORKS_DIR = os.path.join(REPO_ROOT, "models", "networks")
@@ -275,6 +297,7 @@ def cmd_throughput(args):
         "width": args.width[0],
         "batch": args.batch,
         "threads": args.threads,
+        "blas_threads": int(BLAS_THREADS),
         "samples_per_s": round(args.steps * args.batch / secs, 2),
         "steps": args.steps,
         "warmup": args.warmup,
@@ -353,9 +376,9 @@ def cmd_train(args):
         model.train()
         return correct / x_test.shape[0]
 
-    print("# %s width=%g params=%d train=%d test=%d split=%s torch=%s threads=%d"
+    print("# %s width=%g params=%d train=%d test=%d split=%s torch=%s threads=%d blas_threads=%s"
           % (net.name, args.width[0], net.params, x_train.shape[0], x_test.shape[0],
-             split, torch.__version__, args.threads), flush=True)
+             split, torch.__version__, args.threads, BLAS_THREADS), flush=True)
     t0 = time.perf_counter()
     acc = 0.0
     for epoch in range(1, args.epochs + 1):
@@ -386,6 +409,7 @@ def cmd_train(args):
         "weight_decay": args.weight_decay,
         "seed": args.seed,
         "threads": args.threads,
+        "blas_threads": int(BLAS_THREADS),
         "train_size": int(x_train.shape[0]),
         "test_size": int(x_test.shape[0]),
         "test_accuracy": acc,
@@ -409,7 +433,9 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--steps", type=int, default=200, help="throughput: timed steps")
     ap.add_argument("--warmup", type=int, default=20, help="throughput: untimed steps first")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
+    ap.add_argument("--blas-threads", type=int, default=None,
+                    help="OPENBLAS_NUM_THREADS for the process (default: the environment's, else 1)")
     ap.add_argument("--seed", type=int, default=0, help="init and shuffle seed")
     ap.add_argument("--images", help="train: gzipped IDX images")
     ap.add_argument("--labels", help="train: gzipped IDX labels")

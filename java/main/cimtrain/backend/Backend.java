@@ -24,8 +24,13 @@ public interface Backend extends AutoCloseable {
     /** A zero-filled buffer of {@code size} floats. */
     Tensor allocate(long size);
 
+    /** Copies {@code src[srcOffset..srcOffset+n)} into {@code dst[0..n)}. */
+    void upload(float[] src, int srcOffset, Tensor dst, int n);
+
     /** Copies {@code src[0..n)} into {@code dst[0..n)}. */
-    void upload(float[] src, Tensor dst, int n);
+    default void upload(float[] src, Tensor dst, int n) {
+        upload(src, 0, dst, n);
+    }
 
     /** Copies {@code src[0..n)} into {@code dst[0..n)}. */
     void download(Tensor src, float[] dst, int n);
@@ -47,6 +52,9 @@ public interface Backend extends AutoCloseable {
 
     /** y[0..n) += alpha * x[0..n). */
     void axpy(long n, float alpha, Tensor x, Tensor y);
+
+    /** x[0..n) *= alpha. */
+    void scale(long n, float alpha, Tensor x);
 
     /** out[0..n) = a[0..n) + b[0..n). */
     void add(long n, Tensor a, Tensor b, Tensor out);
@@ -151,6 +159,21 @@ public interface Backend extends AutoCloseable {
     void fillUniform(Tensor t, long n, float lo, float hi, long seed, long stream);
 
     void fillNormal(Tensor t, long n, float mean, float std, long seed, long stream);
+
+    // ---- execution ----
+
+    /**
+     * How many replicas a network without batch norm should be split into (see Network). A property of
+     * the backend, never of the thread count, so that results do not depend on it.
+     */
+    default int dataParallelReplicas() {
+        return 1;
+    }
+
+    /** Runs independent tasks (one per replica), concurrently where the backend can; returns when all are done. */
+    default void runConcurrently(List<Runnable> tasks) {
+        tasks.forEach(Runnable::run);
+    }
 
     @Override
     default void close() {

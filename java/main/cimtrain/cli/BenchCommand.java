@@ -174,7 +174,7 @@ public final class BenchCommand implements Callable<Integer> {
                                           int steps, int threads) throws IOException {
         List<String> cmd = List.of(py, script.toString(), "throughput", "--model", model, "--width", Double.toString(width),
                 "--batch", Integer.toString(batch), "--warmup", Integer.toString(warmup), "--steps", Integer.toString(steps),
-                "--threads", Integer.toString(threads), "--models-dir", Home.root().resolve("models/networks").toString());
+                "--threads", Integer.toString(threads), "--networks-dir", Home.root().resolve("models/networks").toString());
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         try {

@@ -32,7 +32,7 @@ public final class ModelsCommand implements Callable<Integer> {
         }
         ModelSpec spec = Models.load(model);
         try (CpuBackend be = new CpuBackend(1);
-             Network net = new Network(spec.name, be, spec.build(width), spec.input, 1, 0)) {
+             Network net = new Network(spec.name, be, () -> spec.build(width), spec.input, 1, 0)) {
             System.out.println(spec.name + " (" + spec.source + "): " + spec.description);
             for (Layer l : net.leaves()) {
                 System.out.printf("  %-36s %-10s -> %-10s macs %,d%n", l.describe(), l.inputShape(), l.outputShape(),

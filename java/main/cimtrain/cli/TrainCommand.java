@@ -108,7 +108,7 @@ public final class TrainCommand implements Callable<Integer> {
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
 
         try (CpuBackend be = threads > 0 ? new CpuBackend(threads) : new CpuBackend();
-             Network net = new Network(spec.name, be, spec.build(width), spec.input, Math.max(batch, evalBatch), seed)) {
+             Network net = new Network(spec.name, be, () -> spec.build(width), spec.input, Math.max(batch, evalBatch), seed)) {
             RunFolder run = RunFolder.create(dir);
             Trainer trainer = new Trainer(cfg, net);
             Map<String, Object> config = new LinkedHashMap<>();

@@ -36,7 +36,7 @@ public final class BatchNorm2d extends Layer {
         int c = in.channels();
         gamma = new Parameter(backend, "gamma", Parameter.Kind.NORM, c);
         beta = new Parameter(backend, "beta", Parameter.Kind.NORM, c);
-        backend.fill(gamma.value, c, 1f);
+        backend.fill(gamma.value(), c, 1f);
         runMean = backend.allocate(c);
         runVar = backend.allocate(c);
         backend.fill(runVar, c, 1f);
@@ -55,10 +55,10 @@ public final class BatchNorm2d extends Layer {
     public Tensor forward(Tensor x, int batch, boolean training) {
         input = x;
         if (training) {
-            backend.batchNormTrain(x, batch, in.channels(), in.spatial(), gamma.value, beta.value, eps, momentum,
+            backend.batchNormTrain(x, batch, in.channels(), in.spatial(), gamma.value(), beta.value(), eps, momentum,
                     runMean, runVar, saveMean, saveInvStd, y);
         } else {
-            backend.batchNormEval(x, batch, in.channels(), in.spatial(), gamma.value, beta.value, eps,
+            backend.batchNormEval(x, batch, in.channels(), in.spatial(), gamma.value(), beta.value(), eps,
                     runMean, runVar, y);
         }
         return y;
@@ -66,7 +66,7 @@ public final class BatchNorm2d extends Layer {
 
     @Override
     public Tensor backward(Tensor dy, int batch, boolean needInputGrad) {
-        backend.batchNormBackward(input, dy, batch, in.channels(), in.spatial(), gamma.value, saveMean, saveInvStd,
+        backend.batchNormBackward(input, dy, batch, in.channels(), in.spatial(), gamma.value(), saveMean, saveInvStd,
                 needInputGrad ? dx : null, gamma.grad, beta.grad);
         return needInputGrad ? dx : null;
     }

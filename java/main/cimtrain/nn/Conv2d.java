@@ -55,10 +55,10 @@ public final class Conv2d extends Layer {
         weight = new Parameter(backend, "weight", Parameter.Kind.MATRIX, outChannels, g.patchSize());
         // PyTorch's default: kaiming_uniform(a = sqrt(5)) == U(-1/sqrt(fan_in), 1/sqrt(fan_in))
         float bound = (float) (1.0 / Math.sqrt(g.patchSize()));
-        backend.fillUniform(weight.value, weight.size, -bound, bound, init.seed, init.nextStream());
+        backend.fillUniform(weight.value(), weight.size, -bound, bound, init.seed, init.nextStream());
         if (hasBias) {
             bias = new Parameter(backend, "bias", Parameter.Kind.BIAS, outChannels);
-            backend.fillUniform(bias.value, bias.size, -bound, bound, init.seed, init.nextStream());
+            backend.fillUniform(bias.value(), bias.size, -bound, bound, init.seed, init.nextStream());
         }
         y = backend.allocate((long) capacity * g.outSize());
         dx = backend.allocate((long) capacity * g.inSize());
@@ -87,8 +87,8 @@ public final class Conv2d extends Layer {
         Tensor out = workspace.get(Workspace.ROWS, (long) cols * outChannels);
         backend.im2col(x, batch, g, columns);
         // out (out x cols) = W (out x K) * columns (K x cols)
-        backend.gemm(false, false, outChannels, cols, g.patchSize(), 1f, weight.value, columns, 0f, out);
-        backend.channelMajorToImages(out, batch, outChannels, g.positions(), hasBias ? bias.value : null, y);
+        backend.gemm(false, false, outChannels, cols, g.patchSize(), 1f, weight.value(), columns, 0f, out);
+        backend.channelMajorToImages(out, batch, outChannels, g.positions(), hasBias ? bias.value() : null, y);
         return y;
     }
 
@@ -113,7 +113,7 @@ public final class Conv2d extends Layer {
         }
         Tensor dColumns = workspace.get(Workspace.PATCH_GRAD, (long) cols * k);
         // dColumns (K x cols) = W^T (K x out) * dOut (out x cols)
-        backend.gemm(true, false, k, cols, outChannels, 1f, weight.value, dOut, 0f, dColumns);
+        backend.gemm(true, false, k, cols, outChannels, 1f, weight.value(), dOut, 0f, dColumns);
         backend.col2im(dColumns, batch, g, dx);
         return dx;
     }

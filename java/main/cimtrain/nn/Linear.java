@@ -30,10 +30,10 @@ public final class Linear extends Layer {
         int fanIn = in.size();
         weight = new Parameter(backend, "weight", Parameter.Kind.MATRIX, outFeatures, fanIn);
         float bound = (float) (1.0 / Math.sqrt(fanIn));
-        backend.fillUniform(weight.value, weight.size, -bound, bound, init.seed, init.nextStream());
+        backend.fillUniform(weight.value(), weight.size, -bound, bound, init.seed, init.nextStream());
         if (hasBias) {
             bias = new Parameter(backend, "bias", Parameter.Kind.BIAS, outFeatures);
-            backend.fillUniform(bias.value, bias.size, -bound, bound, init.seed, init.nextStream());
+            backend.fillUniform(bias.value(), bias.size, -bound, bound, init.seed, init.nextStream());
         }
         y = backend.allocate((long) capacity * outFeatures);
         dx = backend.allocate((long) capacity * fanIn);
@@ -46,9 +46,9 @@ public final class Linear extends Layer {
     @Override
     public Tensor forward(Tensor x, int batch, boolean training) {
         input = x;
-        backend.gemm(false, true, batch, outFeatures, in.size(), 1f, x, weight.value, 0f, y);
+        backend.gemm(false, true, batch, outFeatures, in.size(), 1f, x, weight.value(), 0f, y);
         if (hasBias) {
-            backend.addRowBias(y, batch, outFeatures, bias.value);
+            backend.addRowBias(y, batch, outFeatures, bias.value());
         }
         return y;
     }
@@ -62,7 +62,7 @@ public final class Linear extends Layer {
         if (!needInputGrad) {
             return null;
         }
-        backend.gemm(false, false, batch, in.size(), outFeatures, 1f, dy, weight.value, 0f, dx);
+        backend.gemm(false, false, batch, in.size(), outFeatures, 1f, dy, weight.value(), 0f, dx);
         return dx;
     }
 

@@ -32,7 +32,7 @@ public final class Parameter {
     /** Logical shape: {rows, cols} for matrices, {n} for vectors. */
     public final int[] shape;
     public final long size;
-    public final Tensor value;
+    private Tensor value;
     public final Tensor grad;
     private final Backend backend;
     private UpdateRule rule = DIGITAL;
@@ -49,6 +49,19 @@ public final class Parameter {
         this.size = n;
         this.value = backend.allocate(n);
         this.grad = backend.allocate(n);
+    }
+
+    /** The current value. */
+    public Tensor value() {
+        return value;
+    }
+
+    /** Makes this parameter use another's value buffer (network replicas share their weights). */
+    void shareValue(Parameter primary) {
+        if (primary.size != size) {
+            throw new IllegalArgumentException("cannot share " + primary.name + " of size " + primary.size + " with size " + size);
+        }
+        this.value = primary.value;
     }
 
     public UpdateRule rule() {

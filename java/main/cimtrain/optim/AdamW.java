@@ -26,7 +26,7 @@ public final class AdamW extends Optimizer {
     @Override
     protected void computeDelta(Parameter p, Tensor delta, float lr, int step) {
         Tensor[] mv = moments.computeIfAbsent(p, q -> new Tensor[]{backend.allocate(q.size), backend.allocate(q.size)});
-        backend.adamwDelta(p.size, p.value, p.grad, mv[0], mv[1], lr, beta1, beta2, eps, weightDecay, step, delta);
+        backend.adamwDelta(p.size, p.value(), p.grad, mv[0], mv[1], lr, beta1, beta2, eps, weightDecay, step, delta);
     }
 
     @Override

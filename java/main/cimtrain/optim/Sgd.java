@@ -22,7 +22,7 @@ public final class Sgd extends Optimizer {
     @Override
     protected void computeDelta(Parameter p, Tensor delta, float lr, int step) {
         Tensor buf = buffers.computeIfAbsent(p, q -> backend.allocate(q.size));
-        backend.sgdDelta(p.size, p.value, p.grad, buf, lr, momentum, weightDecay, step == 1, delta);
+        backend.sgdDelta(p.size, p.value(), p.grad, buf, lr, momentum, weightDecay, step == 1, delta);
     }
 
     @Override

@@ -17,7 +17,7 @@ public final class Throughput {
 
     /** Samples per second over {@code steps} timed steps after {@code warmup} untimed ones. */
     public static double measure(Backend be, ModelSpec spec, double width, int batch, int warmup, int steps) {
-        try (Network net = new Network(spec.name, be, spec.build(width), spec.input, batch, 1)) {
+        try (Network net = new Network(spec.name, be, () -> spec.build(width), spec.input, batch, 1)) {
             float[] x = new float[batch * spec.input.size()];
             Philox.fillUniform(1, 0, x, 0, 0, x.length, 0f, 1f);
             int[] labels = new int[batch];

@@ -202,6 +202,41 @@ class CpuBackendTest {
     }
 
     @Test
+    void largeGemmsGiveBitwiseTheSameResultOnAnyThreadCount() {
+        // one shape for each way a large product is cut: along m, along n, and along k
+        int[][] shapes = {{600, 40, 60}, {4, 9000, 30}, {4, 25, 40000}};
+        try (CpuBackend one = new CpuBackend(1)) {
+            for (int[] sh : shapes) {
+                int m = sh[0], n = sh[1], k = sh[2];
+                float[] a = random(m * k, 30), b = random(k * n, 31);
+                Tensor c1 = one.allocate((long) m * n), c2 = BE.allocate((long) m * n);
+                Tensor a1 = one.allocate((long) m * k), b1 = one.allocate((long) k * n);
+                one.upload(a, a1, a.length);
+                one.upload(b, b1, b.length);
+                one.gemm(false, true, m, n, k, 1f, a1, transposeUp(one, b, k, n), 0f, c1);
+                BE.gemm(false, true, m, n, k, 1f, up(a), transposeUp(BE, b, k, n), 0f, c2);
+                float[] x = new float[m * n], y = new float[m * n];
+                one.download(c1, x, x.length);
+                BE.download(c2, y, y.length);
+                assertArrayEquals(x, y, "shape " + m + "x" + n + "x" + k);
+            }
+        }
+    }
+
+    /** Uploads the transpose (n x k) of a row-major k x n matrix. */
+    private static Tensor transposeUp(CpuBackend be, float[] b, int k, int n) {
+        float[] t = new float[b.length];
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < n; j++) {
+                t[j * k + i] = b[i * n + j];
+            }
+        }
+        Tensor out = be.allocate(t.length);
+        be.upload(t, out, t.length);
+        return out;
+    }
+
+    @Test
     void randomFillIsTheSameForAnyThreadCount() {
         try (CpuBackend one = new CpuBackend(1)) {
             int n = 100_003;

@@ -65,8 +65,8 @@ class ModelsTest {
     @Test
     void widthScalesAllButTheClassifier() {
         ModelSpec vgg = Models.load("vgg8");
-        var full = new cimtrain.nn.Network("v", new cimtrain.backend.cpu.CpuBackend(1), vgg.build(1.0), vgg.input, 1, 0);
-        var quarter = new cimtrain.nn.Network("v", new cimtrain.backend.cpu.CpuBackend(1), vgg.build(0.25), vgg.input, 1, 0);
+        var full = new cimtrain.nn.Network("v", new cimtrain.backend.cpu.CpuBackend(1), () -> vgg.build(1.0), vgg.input, 1, 0);
+        var quarter = new cimtrain.nn.Network("v", new cimtrain.backend.cpu.CpuBackend(1), () -> vgg.build(0.25), vgg.input, 1, 0);
         assertEquals(10, quarter.classes);
         assertTrue(quarter.parameterCount() < full.parameterCount() / 10);
     }

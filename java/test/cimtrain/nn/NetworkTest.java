@@ -29,9 +29,9 @@ class NetworkTest {
 
     @Test
     void tinyNetworkOverfitsASmallBatch() {
-        Sequential layers = new Sequential(List.of(new Conv2d(4, 3, 1, 1, true), new BatchNorm2d(1e-5f, 0.1f),
-                new ReLU(), new Pool2d(Pool2d.Type.MAX, 2, 2), new Flatten(), new Linear(5, true)));
-        Network net = new Network("tiny", BE, layers, new Shape(1, 6, 6), 16, 3);
+        Network net = new Network("tiny", BE, () -> new Sequential(List.of(new Conv2d(4, 3, 1, 1, true),
+                new BatchNorm2d(1e-5f, 0.1f), new ReLU(), new Pool2d(Pool2d.Type.MAX, 2, 2), new Flatten(),
+                new Linear(5, true))), new Shape(1, 6, 6), 16, 3);
         float[] x = images(16, 36, 1);
         int[] y = new int[16];
         for (int i = 0; i < 16; i++) {
@@ -54,7 +54,7 @@ class NetworkTest {
     /** The whole lenet-paper through the loss, against finite differences on a sample of weights. */
     @Test
     void lenetPaperLossGradientMatchesFiniteDifferences() {
-        Network net = new Network("lenet-paper", BE, Models.load("lenet-paper").build(1.0), new Shape(1, 28, 28), 4, 5);
+        Network net = new Network("lenet-paper", BE, () -> Models.load("lenet-paper").build(1.0), new Shape(1, 28, 28), 4, 5);
         float[] x = images(4, 784, 2);
         int[] y = {3, 1, 4, 1};
         net.setInput(x, 4);
@@ -79,6 +79,27 @@ class NetworkTest {
         }
     }
 
+    /** Replicas split a batch; the combined gradient must equal the single-pass one up to rounding. */
+    @Test
+    void replicatedNetworkTrainsLikeTheSingleOne() {
+        assertEquals(2, new Network("l", BE, () -> Models.load("lenet-paper").build(1.0), new Shape(1, 28, 28), 8, 0)
+                .replicaCount());
+        float[] x = images(7, 784, 4);
+        int[] y = {0, 1, 2, 3, 4, 5, 6};
+        float[][] grads = new float[2][];
+        for (int variant = 0; variant < 2; variant++) {
+            CpuBackend be = variant == 0 ? BE : new CpuBackend(2, 1);
+            Network net = new Network("l", be, () -> Models.load("lenet-paper").build(1.0), new Shape(1, 28, 28), 8, 0);
+            assertEquals(variant == 0 ? 2 : 1, net.replicaCount());
+            net.setInput(x, 7);
+            net.forwardBackward(y, 7, null);
+            grads[variant] = net.parameters().get(0).readGrad();
+        }
+        for (int i = 0; i < grads[0].length; i++) {
+            assertEquals(grads[1][i], grads[0][i], 1e-6 + 1e-4 * Math.abs(grads[1][i]));
+        }
+    }
+
     @Test
     void sameSeedSameWeightsAndOutputs() {
         float[] a = logits(7), b = logits(7), c = logits(8);
@@ -87,7 +108,7 @@ class NetworkTest {
     }
 
     private float[] logits(long seed) {
-        Network net = new Network("resnet20", BE, Models.load("resnet20").build(0.25), new Shape(3, 32, 32), 2, seed);
+        Network net = new Network("resnet20", BE, () -> Models.load("resnet20").build(0.25), new Shape(3, 32, 32), 2, seed);
         net.setInput(images(2, 3 * 32 * 32, 3), 2);
         return net.logits(2, false);
     }
@@ -98,12 +119,12 @@ class NetworkTest {
         assertEquals(3_246, count("lenet-paper"));
         assertEquals(61_706, count("lenet5"));
         assertEquals(11_173_962, count("resnet18"));
-        assertEquals(136_320, new Network("l", BE, Models.load("lenet-paper").build(1.0), new Shape(1, 28, 28), 1, 0)
+        assertEquals(136_320, new Network("l", BE, () -> Models.load("lenet-paper").build(1.0), new Shape(1, 28, 28), 1, 0)
                 .macsPerSample());
     }
 
     private long count(String model) {
         var spec = Models.load(model);
-        return new Network(model, BE, spec.build(1.0), spec.input, 1, 0).parameterCount();
+        return new Network(model, BE, () -> spec.build(1.0), spec.input, 1, 0).parameterCount();
     }
 }

@@ -21,14 +21,21 @@ public final class CpuBackend implements Backend {
 
     private final BLAS blas;
     private final Parallel parallel;
+    private final int replicas;
 
     public CpuBackend() {
         this(Runtime.getRuntime().availableProcessors());
     }
 
     public CpuBackend(int threads) {
+        this(threads, DEFAULT_REPLICAS);
+    }
+
+    /** @param replicas how many replicas networks without batch norm are split into (tests compare 1 and 2) */
+    public CpuBackend(int threads, int replicas) {
         this.blas = BLAS.getInstance();
         this.parallel = new Parallel(threads);
+        this.replicas = replicas;
     }
 
     private static float[] d(Tensor t) {
@@ -52,16 +59,41 @@ public final class CpuBackend implements Backend {
     @Override
     public List<String> describe() {
         List<String> lines = new ArrayList<>();
-        lines.add("backend: cpu, " + parallel.threads() + " worker threads");
+        lines.add("backend: cpu, " + parallel.threads() + " worker threads, networks without batch norm split into "
+                + replicas + " replicas per batch");
         lines.add("gemm: " + blasName() + (nativeBlas()
                 ? " (native BLAS through libblas.so.3)"
                 : " (pure-Java fallback; install libopenblas0-pthread for native BLAS)"));
+        String blasThreads = System.getenv("OPENBLAS_NUM_THREADS");
+        lines.add("OPENBLAS_NUM_THREADS=" + (blasThreads == null ? "(unset: OpenBLAS starts one thread per core, "
+                + "which competes with cimtrain's workers; the ./cimtrain launcher sets 1)" : blasThreads));
         return lines;
     }
 
     @Override
     public void close() {
         parallel.shutdown();
+    }
+
+    /**
+     * Two replicas: on two cores each runs a whole forward and backward pass on half the batch. Fixed
+     * (not the core count) so that a run gives the same numbers with any --threads.
+     */
+    @Override
+    public int dataParallelReplicas() {
+        return replicas;
+    }
+
+    /** See {@link #dataParallelReplicas()}. */
+    public static final int DEFAULT_REPLICAS = 2;
+
+    @Override
+    public void runConcurrently(List<Runnable> tasks) {
+        parallel.forRange(tasks.size(), 1, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                tasks.get(i).run();
+            }
+        });
     }
 
     // ---- memory ----
@@ -75,8 +107,8 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void upload(float[] src, Tensor dst, int n) {
-        System.arraycopy(src, 0, d(dst), 0, n);
+    public void upload(float[] src, int srcOffset, Tensor dst, int n) {
+        System.arraycopy(src, srcOffset, d(dst), 0, n);
     }
 
     @Override
@@ -96,6 +128,9 @@ public final class CpuBackend implements Backend {
 
     // ---- linear algebra ----
 
+    /** The most blocks a GEMM is cut into. */
+    private static final int MAX_GEMM_PARTS = 8;
+
     /** Below this many multiply-adds a GEMM runs on the calling thread. */
     private static final long GEMM_PARALLEL_MACS = 1L << 20;
 
@@ -107,21 +142,38 @@ public final class CpuBackend implements Backend {
         }
         float[] as = d(a), bs = d(b), cs = d(c);
         int lda = transA ? m : k, ldb = transB ? k : n;
-        int parts = (long) m * n * k < GEMM_PARALLEL_MACS ? 1 : parallel.threads();
         // OpenBLAS runs single-threaded (the launcher sets OPENBLAS_NUM_THREADS=1): its own threads
-        // busy-wait between calls and fight these workers for the cores. Instead the product is cut
-        // into independent blocks, one per worker, along its largest dimension.
-        if (parts == 1 || (m < 2 * parts && n < 2 * parts && k < 2 * parts)) {
+        // busy-wait between calls and fight these workers for the cores. Instead a large product is
+        // cut into independent blocks along its largest dimension. The cut depends on the shape only,
+        // never on the thread count (BLAS rounds edge blocks differently), so results are the same
+        // with any --threads; the workers share out the blocks.
+        long macs = (long) m * n * k;
+        int parts = (int) Math.min(MAX_GEMM_PARTS, macs / GEMM_PARALLEL_MACS);
+        if (parts < 2) {
             block(transA, transB, m, n, k, alpha, as, 0, lda, bs, 0, ldb, beta, cs, 0, n);
-        } else if (m >= n && m >= k / 8) {
-            parallel.forRange(m, 1, (m0, m1) -> block(transA, transB, m1 - m0, n, k, alpha,
-                    as, transA ? m0 : m0 * k, lda, bs, 0, ldb, beta, cs, m0 * n, n));
-        } else if (n >= k / 8) {
-            parallel.forRange(n, 1, (n0, n1) -> block(transA, transB, m, n1 - n0, k, alpha,
-                    as, 0, lda, bs, transB ? n0 * k : n0, ldb, beta, cs, n0, n));
+        } else if (m >= n && m >= k / 8 && m >= parts) {
+            parallel.forRange(parts, 1, (p0, p1) -> {
+                for (int p = p0; p < p1; p++) {
+                    int m0 = cut(m, p, parts), m1 = cut(m, p + 1, parts);
+                    block(transA, transB, m1 - m0, n, k, alpha, as, transA ? m0 : m0 * k, lda, bs, 0, ldb,
+                            beta, cs, m0 * n, n);
+                }
+            });
+        } else if (n >= k / 8 && n >= parts) {
+            parallel.forRange(parts, 1, (p0, p1) -> {
+                for (int p = p0; p < p1; p++) {
+                    int n0 = cut(n, p, parts), n1 = cut(n, p + 1, parts);
+                    block(transA, transB, m, n1 - n0, k, alpha, as, 0, lda, bs, transB ? n0 * k : n0, ldb,
+                            beta, cs, n0, n);
+                }
+            });
         } else {
             splitReduction(transA, transB, m, n, k, alpha, as, lda, bs, ldb, beta, cs, parts);
         }
+    }
+
+    private static int cut(int n, int p, int parts) {
+        return (int) ((long) n * p / parts);
     }
 
     /**
@@ -134,7 +186,7 @@ public final class CpuBackend implements Backend {
         float[][] partial = new float[parts][];
         parallel.forRange(parts, 1, (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
-                int k0 = (int) ((long) k * p / parts), k1 = (int) ((long) k * (p + 1) / parts);
+                int k0 = cut(k, p, parts), k1 = cut(k, p + 1, parts);
                 float[] out = new float[m * n];
                 block(transA, transB, m, n, k1 - k0, alpha, as, transA ? k0 * m : k0, lda,
                         bs, transB ? k0 : k0 * n, ldb, 0f, out, 0, n);
@@ -167,6 +219,14 @@ public final class CpuBackend implements Backend {
                 ys[i] += alpha * xs[i];
             }
         });
+    }
+
+    @Override
+    public void scale(long n, float alpha, Tensor x) {
+        float[] xs = d(x);
+        for (int i = 0; i < n; i++) {
+            xs[i] *= alpha;
+        }
     }
 
     @Override
@@ -230,45 +290,45 @@ public final class CpuBackend implements Backend {
 
     // ---- convolution lowering ----
 
+    // im2col and col2im loop over rows of the column matrix outside and images inside: consecutive
+    // images then touch consecutive stretches of the (large) column matrix, while the images
+    // themselves (small) stay in cache.
+
     @Override
     public void im2col(Tensor x, int batch, ConvGeometry g, Tensor cols) {
         float[] xs = d(x), cs = d(cols);
-        int c = g.inChannels(), h = g.inHeight(), w = g.inWidth(), k = g.kernel(), s = g.stride(),
-                pad = g.padding(), oh = g.outHeight(), ow = g.outWidth(), positions = g.positions(),
-                inSize = g.inSize(), ld = batch * positions;
+        int h = g.inHeight(), w = g.inWidth(), k = g.kernel(), s = g.stride(), pad = g.padding(),
+                oh = g.outHeight(), ow = g.outWidth(), positions = g.positions(), inSize = g.inSize(),
+                ld = batch * positions, rows = g.patchSize();
         parallel.forRange(batch, 1, (b0, b1) -> {
-            for (int b = b0; b < b1; b++) {
-                int xBase = b * inSize;
-                for (int ch = 0; ch < c; ch++) {
-                    int plane = xBase + ch * h * w;
-                    for (int ky = 0; ky < k; ky++) {
-                        for (int kx = 0; kx < k; kx++) {
-                            int rowStart = ((ch * k + ky) * k + kx) * ld + b * positions;
-                            // the output columns ox whose input column ix = ox*s - pad + kx lies inside the image
-                            int lo = Math.min(ow, ceilDiv(Math.max(0, pad - kx), s));
-                            int hi = Math.max(lo, Math.min(ow, ceilDiv(w + pad - kx, s)));
-                            for (int oy = 0; oy < oh; oy++) {
-                                int dst = rowStart + oy * ow;
-                                int iy = oy * s - pad + ky;
-                                if (iy < 0 || iy >= h) {
-                                    Arrays.fill(cs, dst, dst + ow, 0f);
-                                    continue;
-                                }
-                                int src = plane + iy * w - pad + kx;
-                                if (lo > 0) {
-                                    Arrays.fill(cs, dst, dst + lo, 0f);
-                                }
-                                if (s == 1) {
-                                    System.arraycopy(xs, src + lo, cs, dst + lo, hi - lo);
-                                } else {
-                                    for (int ox = lo; ox < hi; ox++) {
-                                        cs[dst + ox] = xs[src + ox * s];
-                                    }
-                                }
-                                if (hi < ow) {
-                                    Arrays.fill(cs, dst + hi, dst + ow, 0f);
-                                }
+            for (int r = 0; r < rows; r++) {
+                int ch = r / (k * k), ky = (r / k) % k, kx = r % k;
+                // the output columns ox whose input column ix = ox*s - pad + kx lies inside the image
+                int lo = Math.min(ow, ceilDiv(Math.max(0, pad - kx), s));
+                int hi = Math.max(lo, Math.min(ow, ceilDiv(w + pad - kx, s)));
+                for (int b = b0; b < b1; b++) {
+                    int plane = b * inSize + ch * h * w;
+                    int rowStart = r * ld + b * positions;
+                    for (int oy = 0; oy < oh; oy++) {
+                        int dst = rowStart + oy * ow;
+                        int iy = oy * s - pad + ky;
+                        if (iy < 0 || iy >= h) {
+                            Arrays.fill(cs, dst, dst + ow, 0f);
+                            continue;
+                        }
+                        int src = plane + iy * w - pad + kx;
+                        if (lo > 0) {
+                            Arrays.fill(cs, dst, dst + lo, 0f);
+                        }
+                        if (s == 1) {
+                            System.arraycopy(xs, src + lo, cs, dst + lo, hi - lo);
+                        } else {
+                            for (int ox = lo; ox < hi; ox++) {
+                                cs[dst + ox] = xs[src + ox * s];
                             }
+                        }
+                        if (hi < ow) {
+                            Arrays.fill(cs, dst + hi, dst + ow, 0f);
                         }
                     }
                 }
@@ -283,30 +343,45 @@ public final class CpuBackend implements Backend {
     @Override
     public void col2im(Tensor cols, int batch, ConvGeometry g, Tensor dx) {
         float[] cs = d(cols), xs = d(dx);
-        int c = g.inChannels(), h = g.inHeight(), w = g.inWidth(), k = g.kernel(), s = g.stride(),
-                pad = g.padding(), oh = g.outHeight(), ow = g.outWidth(), positions = g.positions(),
-                inSize = g.inSize(), ld = batch * positions;
+        int h = g.inHeight(), w = g.inWidth(), k = g.kernel(), s = g.stride(), pad = g.padding(),
+                oh = g.outHeight(), ow = g.outWidth(), positions = g.positions(), inSize = g.inSize(),
+                ld = batch * positions, rows = g.patchSize();
+        // without padding every output position maps to a fixed offset in the image plane: one long
+        // scatter-add over all positions instead of loops over short feature-map rows
+        int[] positionOffset = new int[pad == 0 ? positions : 0];
+        for (int p = 0; p < positionOffset.length; p++) {
+            positionOffset[p] = (p / ow) * s * w + (p % ow) * s;
+        }
         parallel.forRange(batch, 1, (b0, b1) -> {
-            for (int b = b0; b < b1; b++) {
-                int xBase = b * inSize;
-                Arrays.fill(xs, xBase, xBase + inSize, 0f);
-                for (int ch = 0; ch < c; ch++) {
-                    int plane = xBase + ch * h * w;
-                    for (int ky = 0; ky < k; ky++) {
-                        for (int kx = 0; kx < k; kx++) {
-                            int rowStart = ((ch * k + ky) * k + kx) * ld + b * positions;
-                            int lo = Math.min(ow, ceilDiv(Math.max(0, pad - kx), s));
-                            int hi = Math.max(lo, Math.min(ow, ceilDiv(w + pad - kx, s)));
-                            for (int oy = 0; oy < oh; oy++) {
-                                int iy = oy * s - pad + ky;
-                                if (iy < 0 || iy >= h) {
-                                    continue;
-                                }
-                                int src = rowStart + oy * ow;
-                                int dst = plane + iy * w - pad + kx;
-                                for (int ox = lo; ox < hi; ox++) {
-                                    xs[dst + ox * s] += cs[src + ox];
-                                }
+            Arrays.fill(xs, b0 * inSize, b1 * inSize, 0f);
+            for (int r = 0; r < rows; r++) {
+                int ch = r / (k * k), ky = (r / k) % k, kx = r % k;
+                int lo = Math.min(ow, ceilDiv(Math.max(0, pad - kx), s));
+                int hi = Math.max(lo, Math.min(ow, ceilDiv(w + pad - kx, s)));
+                for (int b = b0; b < b1; b++) {
+                    int plane = b * inSize + ch * h * w;
+                    int rowStart = r * ld + b * positions;
+                    if (pad == 0) {
+                        int base = plane + ky * w + kx;
+                        for (int p = 0; p < positions; p++) {
+                            xs[base + positionOffset[p]] += cs[rowStart + p];
+                        }
+                        continue;
+                    }
+                    for (int oy = 0; oy < oh; oy++) {
+                        int iy = oy * s - pad + ky;
+                        if (iy < 0 || iy >= h) {
+                            continue;
+                        }
+                        int src = rowStart + oy * ow;
+                        int dst = plane + iy * w - pad + kx;
+                        if (s == 1) {
+                            for (int ox = lo; ox < hi; ox++) {
+                                xs[dst + ox] += cs[src + ox];
+                            }
+                        } else {
+                            for (int ox = lo; ox < hi; ox++) {
+                                xs[dst + ox * s] += cs[src + ox];
                             }
                         }
                     }

@@ -17,6 +17,8 @@ final class Parallel {
 
     private final int threads;
     private final ForkJoinPool pool;
+    /** Set on the calling thread while it runs its own share of a parallel loop. */
+    private static final ThreadLocal<Boolean> IN_SHARE = ThreadLocal.withInitial(() -> false);
 
     Parallel(int threads) {
         this.threads = Math.max(1, threads);
@@ -34,7 +36,9 @@ final class Parallel {
      */
     void forRange(int n, int grain, RangeBody body) {
         int chunks = (int) Math.min(threads, Math.max(1, n / Math.max(1, grain)));
-        if (chunks <= 1 || pool == null) {
+        // work started from inside a worker (an operation within a replica's pass) stays on that
+        // worker: the other workers are busy with the other replicas
+        if (chunks <= 1 || pool == null || ForkJoinTask.inForkJoinPool() || IN_SHARE.get()) {
             body.run(0, n);
             return;
         }
@@ -44,7 +48,12 @@ final class Parallel {
             int to = (int) ((long) n * (c + 1) / chunks);
             tasks.add(pool.submit(() -> body.run(from, to)));
         }
-        body.run(0, (int) ((long) n / chunks));
+        IN_SHARE.set(true);
+        try {
+            body.run(0, (int) ((long) n / chunks));
+        } finally {
+            IN_SHARE.set(false);
+        }
         for (ForkJoinTask<?> t : tasks) {
             t.join();
         }
