@@ -201,6 +201,14 @@ public final class DatasetRegistry {
      *
      * @return {train indices, test indices}, each in shuffled order
      */
+    /**
+     * The fixed mnist-10k split as row numbers of the shipped files, {train, test}, so that other tools
+     * (the PyTorch reference) can train on exactly the same images.
+     */
+    public static int[][] mnist10kSplit() {
+        return mnist10kSplitIndices(loadShippedMnist10k().labels());
+    }
+
     static int[][] mnist10kSplitIndices(byte[] labels) {
         int n = labels.length;
         int[] order = new int[n];
