@@ -3,6 +3,9 @@ package cimtrain.cli;
 import cimtrain.backend.cpu.CpuBackend;
 import cimtrain.data.DataSplit;
 import cimtrain.data.Dataset;
+import cimtrain.hardware.Hardware;
+import cimtrain.hardware.HardwareSpec;
+import cimtrain.tile.Chip;
 import cimtrain.model.ModelSpec;
 import cimtrain.model.Models;
 import cimtrain.nn.Network;
@@ -43,8 +46,14 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataArgs data;
 
-    @Option(names = "--mode", defaultValue = "fp32", description = "Training mode: fp32 (the CIM modes arrive with the hardware model). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--mode", defaultValue = "fp32", paramLabel = "fp32|mp|direct",
+            description = {"fp32: software baseline. mp: the paper's mixed precision (forward on the crossbars, digital backward,",
+                    "updates accumulated and written when they reach the threshold). direct: every update written at once. Default: ${DEFAULT-VALUE}."})
     String mode;
+
+    @Option(names = "--hardware", defaultValue = "paper-chip", paramLabel = "NAME|FILE",
+            description = "Chip for the mp and direct modes (see models/hardware/). Default: ${DEFAULT-VALUE}.")
+    String hardware;
 
     @Option(names = "--epochs", defaultValue = "10", description = "Default: ${DEFAULT-VALUE}.")
     int epochs;
@@ -97,6 +106,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         // everything the run needs is loaded and checked before the run folder exists
         ModelSpec spec = Models.load(model);
+        HardwareSpec hw = cfg.onChip() ? Hardware.load(hardware) : null;
         DataSplit split = data.load();
         Dataset train = split.train();
         Shape dataShape = new Shape(train.channels, train.height, train.width);
@@ -107,8 +117,11 @@ public final class TrainCommand implements Callable<Integer> {
         Path dir = out != null ? out : Paths.get("runs", String.format("%s-%s-%s-s%d-%s", spec.name, data.dataset, mode, seed,
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
 
-        try (CpuBackend be = threads > 0 ? new CpuBackend(threads) : new CpuBackend();
+        int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        // on-chip modes run one replica: both would read and program the same devices
+        try (CpuBackend be = new CpuBackend(nThreads, cfg.onChip() ? 1 : CpuBackend.DEFAULT_REPLICAS);
              Network net = new Network(spec.name, be, () -> spec.build(width), spec.input, Math.max(batch, evalBatch), seed)) {
+            Chip chip = cfg.onChip() ? Chip.place(net, hw, mode.equals("direct"), seed) : null;
             RunFolder run = RunFolder.create(dir);
             Trainer trainer = new Trainer(cfg, net);
             Map<String, Object> config = new LinkedHashMap<>();
@@ -120,6 +133,10 @@ public final class TrainCommand implements Callable<Integer> {
             config.put("test_samples", split.test().size());
             config.put("input", List.of(dataShape.channels(), dataShape.height(), dataShape.width()));
             config.put("mode", mode);
+            if (hw != null) {
+                config.put("hardware", hw.name());
+                config.put("hardware_spec", hw);
+            }
             config.put("epochs", epochs);
             config.put("batch", batch);
             config.put("optimizer", trainer.optimizer().describe());
@@ -128,7 +145,7 @@ public final class TrainCommand implements Callable<Integer> {
             config.put("seed", seed);
             config.put("backend", be.name());
             config.put("blas", be.blasName());
-            config.put("threads", threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
+            config.put("threads", nThreads);
             config.put("parameters", net.parameterCount());
             config.put("macs_per_sample", net.macsPerSample());
             run.writeConfig(config);
@@ -164,6 +181,14 @@ public final class TrainCommand implements Callable<Integer> {
             summary.put("final_train_loss", last.trainLoss());
             summary.put("train_seconds", round(trainSeconds, 3));
             summary.put("train_samples_per_s", round((double) train.size() * epochs / trainSeconds, 1));
+            if (chip != null) {
+                Map<String, Object> writes = chip.writeStatistics();
+                run.writeJson("writes.json", writes);
+                summary.put("hardware", hw.name());
+                summary.put("writes_per_weight_mean", writes.get("writes_per_weight_mean"));
+                summary.put("writes_per_weight_max", writes.get("writes_per_weight_max"));
+                summary.put("write_reduction", writes.get("write_reduction"));
+            }
             summary.put("backend", be.name());
             summary.put("blas", be.blasName());
             summary.put("run_dir", dir.toString());

@@ -100,7 +100,7 @@ public final class Hardware {
 
         Fields sc = new Fields(top.section("scale"), at + ": scale");
         HardwareSpec.ScaleSpec scale = new HardwareSpec.ScaleSpec(sc.choice("granularity", "crossbar",
-                List.of("crossbar", "layer")), sc.bool("trainable", false));
+                List.of("crossbar", "layer")), sc.bool("trainable", false), sc.real("headroom", 1.5, 1, 1000));
         sc.rejectUnknown();
 
         Fields w = new Fields(top.section("write"), at + ": write");

@@ -94,8 +94,12 @@ public record HardwareSpec(String name, String description, String source, TileS
      *
      * @param granularity "crossbar" (one factor per tile) or "layer". Default crossbar.
      * @param trainable   the factor is learned with the other digital parameters. Default false.
+     *                    (Not implemented yet: factors are fixed at the initial mapping.)
+     * @param headroom    the initial mapping puts a tile's largest weight at 1/headroom of the
+     *                    conductance range, leaving room for weights to grow before they saturate.
+     *                    Default 1.5.
      */
-    public record ScaleSpec(String granularity, boolean trainable) {
+    public record ScaleSpec(String granularity, boolean trainable, double headroom) {
     }
 
     /**

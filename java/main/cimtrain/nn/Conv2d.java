@@ -24,6 +24,7 @@ public final class Conv2d extends Layer {
     /** Column matrices up to this many floats are kept for the backward pass instead of recomputed. */
     private static final long KEEP_COLUMNS_LIMIT = 8L << 20;
     private Tensor input;
+    private WeightReader reader;
     private Tensor ownColumns;
     private Tensor y;
     private Tensor dx;
@@ -79,6 +80,11 @@ public final class Conv2d extends Layer {
         return weight;
     }
 
+    /** Computes the forward product with this reader (a crossbar) instead of the digital weights. */
+    public void setWeightReader(WeightReader reader) {
+        this.reader = reader;
+    }
+
     @Override
     public Tensor forward(Tensor x, int batch, boolean training) {
         input = x;
@@ -86,8 +92,12 @@ public final class Conv2d extends Layer {
         Tensor columns = columns((long) cols * g.patchSize());
         Tensor out = workspace.get(Workspace.ROWS, (long) cols * outChannels);
         backend.im2col(x, batch, g, columns);
-        // out (out x cols) = W (out x K) * columns (K x cols)
-        backend.gemm(false, false, outChannels, cols, g.patchSize(), 1f, weight.value(), columns, 0f, out);
+        if (reader != null) {
+            reader.forward(columns, cols, out);
+        } else {
+            // out (out x cols) = W (out x K) * columns (K x cols)
+            backend.gemm(false, false, outChannels, cols, g.patchSize(), 1f, weight.value(), columns, 0f, out);
+        }
         backend.channelMajorToImages(out, batch, outChannels, g.positions(), hasBias ? bias.value() : null, y);
         return y;
     }

@@ -12,6 +12,7 @@ public final class Linear extends Layer {
     private Parameter weight;
     private Parameter bias;
     private Tensor input;
+    private WeightReader reader;
     private Tensor y;
     private Tensor dx;
 
@@ -43,10 +44,24 @@ public final class Linear extends Layer {
         return weight;
     }
 
+    /** Computes the forward product with this reader (a crossbar) instead of the digital weights. */
+    public void setWeightReader(WeightReader reader) {
+        this.reader = reader;
+    }
+
     @Override
     public Tensor forward(Tensor x, int batch, boolean training) {
         input = x;
-        backend.gemm(false, true, batch, outFeatures, in.size(), 1f, x, weight.value(), 0f, y);
+        if (reader != null) {
+            // the crossbar takes one input vector per column: (in x batch) in, (out x batch) back
+            Tensor xt = workspace.get(Workspace.PATCHES, (long) in.size() * batch);
+            Tensor yt = workspace.get(Workspace.ROWS, (long) outFeatures * batch);
+            backend.transpose(x, batch, in.size(), xt);
+            reader.forward(xt, batch, yt);
+            backend.transpose(yt, outFeatures, batch, y);
+        } else {
+            backend.gemm(false, true, batch, outFeatures, in.size(), 1f, x, weight.value(), 0f, y);
+        }
         if (hasBias) {
             backend.addRowBias(y, batch, outFeatures, bias.value());
         }

@@ -51,6 +51,10 @@ public final class Parameter {
         this.grad = backend.allocate(n);
     }
 
+    public Backend backend() {
+        return backend;
+    }
+
     /** The current value. */
     public Tensor value() {
         return value;

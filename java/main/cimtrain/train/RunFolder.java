@@ -66,6 +66,11 @@ public final class RunFolder {
         }
     }
 
+    /** Any other record of the run, written whole. */
+    public void writeJson(String file, Object value) {
+        AtomicFiles.writeString(dir.resolve(file), Json.pretty(value));
+    }
+
     public void writeSummary(Map<String, Object> summary) {
         AtomicFiles.writeString(dir.resolve(SUMMARY), Json.pretty(summary));
     }

@@ -6,6 +6,13 @@ import cimtrain.util.UserError;
 public record TrainConfig(String model, double width, String dataset, String mode, int epochs, int batch,
                           String optimizer, float lr, float momentum, float weightDecay, String schedule,
                           int patience, long seed, int evalBatch) {
+    /** fp32: software; mp: the paper's threshold-accumulated writes; direct: every update written at once. */
+    public static final java.util.List<String> MODES = java.util.List.of("fp32", "mp", "direct");
+
+    /** True for the modes whose forward products run on simulated crossbars. */
+    public boolean onChip() {
+        return !mode.equals("fp32");
+    }
 
     /** Rejects impossible values with one clear line each. */
     public TrainConfig {
@@ -33,8 +40,8 @@ public record TrainConfig(String model, double width, String dataset, String mod
         if (evalBatch < 1) {
             throw new UserError("--eval-batch must be at least 1, got " + evalBatch);
         }
-        if (!mode.equals("fp32")) {
-            throw new UserError("--mode " + mode + " is not available yet (available: fp32)");
+        if (!MODES.contains(mode)) {
+            throw new UserError("--mode must be one of " + String.join(", ", MODES) + ", got '" + mode + "'");
         }
         if (!optimizer.equals("adamw") && !optimizer.equals("sgd")) {
             throw new UserError("--optimizer must be adamw or sgd, got '" + optimizer + "'");

@@ -125,6 +125,21 @@ class CliTest {
     }
 
     @Test
+    void anOnChipRunReportsItsWrites() throws IOException {
+        Path runDir = tmp.resolve("mp");
+        assertEquals(0, run("train", "--model", "lenet-paper", "--mode", "mp", "--hardware", "paper-chip", "--epochs", "1",
+                "--train-limit", "256", "--out", runDir.toString(), "--json"), errText());
+        String[] lines = out.toString(StandardCharsets.UTF_8).trim().split("\n");
+        JsonNode summary = new ObjectMapper().readTree(lines[lines.length - 1]);
+        for (String key : new String[]{"writes_per_weight_mean", "writes_per_weight_max", "write_reduction", "hardware"}) {
+            assertTrue(summary.has(key), "summary has " + key);
+        }
+        assertTrue(Files.exists(runDir.resolve("writes.json")));
+        assertBadInput("--mode", "train", "--model", "lenet-paper", "--mode", "analog");
+        assertBadInput("paper-chip", "train", "--model", "lenet-paper", "--mode", "mp", "--hardware", "paper-chipp");
+    }
+
+    @Test
     void infoNamesTheGemm() {
         assertEquals(0, run("info"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("gemm:"));

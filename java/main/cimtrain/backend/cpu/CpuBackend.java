@@ -2,6 +2,7 @@ package cimtrain.backend.cpu;
 
 import cimtrain.backend.Backend;
 import cimtrain.backend.ConvGeometry;
+import cimtrain.backend.CrossbarParams;
 import cimtrain.backend.PoolGeometry;
 import cimtrain.backend.Tensor;
 import cimtrain.rng.Philox;
@@ -694,6 +695,131 @@ public final class CpuBackend implements Backend {
                 }
             }
         });
+    }
+
+    // ---- crossbars ----
+
+    @Override
+    public void crossbarForward(CrossbarParams p, Tensor gPos, Tensor gNeg, Tensor tileScale, int out, int k,
+                                Tensor x, int n, float inputScale, Tensor y, long seed, long stream, long counter) {
+        float[] gp = d(gPos), gn = d(gNeg), xs = d(x), ys = d(y), scales = d(tileScale);
+        int columnTiles = p.columnTiles(out);
+        int levels = p.dacBits() > 0 ? (1 << p.dacBits()) - 1 : 0;
+        int reads = p.bitSerial() && levels > 0 ? p.dacBits() : 1;
+        int tiles = (k + p.tileRows() - 1) / p.tileRows();
+        float v = (float) p.readVoltage();
+        int maxCode = p.adcBits() > 0 ? (1 << p.adcBits()) - 1 : 0;
+        float lsb = (float) p.adcLsbUa();
+        boolean anyNegative = false;
+        for (int i = 0; i < k * n; i++) {
+            if (xs[i] < 0f) {
+                anyNegative = true;
+                break;
+            }
+        }
+        Arrays.fill(ys, 0, out * n, 0f);
+        float[] codes = new float[k * n];
+        float[] plane = new float[k * n];
+        float[] sumSq = new float[n];
+        float[] iPos = new float[out * n];
+        float[] iNeg = new float[out * n];
+        float[] noise = new float[2 * out * n];
+        long draw = counter;
+        for (int pass = 0; pass < (anyNegative ? 2 : 1); pass++) {
+            float sign = pass == 0 ? 1f : -1f;
+            // the DAC: amplitudes in [0, 1] of full scale, or integer codes in [0, levels]
+            for (int i = 0; i < k * n; i++) {
+                float a = Math.min(Math.max(sign * xs[i] / inputScale, 0f), 1f);
+                codes[i] = levels > 0 ? Math.round(a * levels) : a;
+            }
+            for (int r = 0; r < reads; r++) {
+                // what one read applies to the rows: one bit of each code, or the whole amplitude
+                float weight;
+                if (reads > 1) {
+                    int bit = r;
+                    for (int i = 0; i < k * n; i++) {
+                        plane[i] = ((int) codes[i] >> bit) & 1;
+                    }
+                    weight = (float) (1 << bit) / levels;
+                } else {
+                    for (int i = 0; i < k * n; i++) {
+                        plane[i] = levels > 0 ? codes[i] / levels : codes[i];
+                    }
+                    weight = 1f;
+                }
+                for (int t = 0; t < tiles; t++) {
+                    int r0 = t * p.tileRows(), rows = Math.min(p.tileRows(), k - r0);
+                    // column currents in uA: V x G (uS) x amplitude, per tile
+                    block(false, false, out, n, rows, v, gp, r0, k, plane, r0 * n, n, 0f, iPos, 0, n);
+                    block(false, false, out, n, rows, v, gn, r0, k, plane, r0 * n, n, 0f, iNeg, 0, n);
+                    boolean noisy = p.readNoiseUs() > 0 || p.adcNoiseLsb() > 0;
+                    if (noisy) {
+                        Arrays.fill(sumSq, 0f);
+                        for (int i = r0; i < r0 + rows; i++) {
+                            for (int j = 0; j < n; j++) {
+                                float a = plane[i * n + j];
+                                sumSq[j] += a * a;
+                            }
+                        }
+                        Philox.fillNormal(seed, stream, noise, 0, draw, draw + 2L * out * n, 0f, 1f);
+                    }
+                    draw += 2L * out * n;
+                    double readVar = Math.pow(p.readNoiseUs() * v, 2);
+                    double adcVar = Math.pow(p.adcNoiseLsb() * lsb, 2);
+                    for (int o = 0; o < out; o++) {
+                        float tileWeight = weight * scales[t * columnTiles + o / p.tileOutputs()];
+                        for (int j = 0; j < n; j++) {
+                            int idx = o * n + j;
+                            float ip = iPos[idx], in = iNeg[idx];
+                            if (noisy) {
+                                float sigma = (float) Math.sqrt(readVar * sumSq[j] + adcVar);
+                                ip += sigma * noise[2 * idx];
+                                in += sigma * noise[2 * idx + 1];
+                            }
+                            if (maxCode > 0) {
+                                ip = adc(ip, lsb, maxCode, p.adcClip());
+                                in = adc(in, lsb, maxCode, p.adcClip());
+                            }
+                            ys[idx] += sign * tileWeight * (ip - in);
+                        }
+                    }
+                }
+            }
+        }
+        // back from currents (uA = uS x V) to conductance x input units
+        float back = inputScale / v;
+        for (int i = 0; i < out * n; i++) {
+            ys[i] *= back;
+        }
+    }
+
+    @Override
+    public float maxAbs(Tensor x, long n) {
+        float[] xs = d(x);
+        float m = 0f;
+        for (int i = 0; i < n; i++) {
+            m = Math.max(m, Math.abs(xs[i]));
+        }
+        return m;
+    }
+
+    @Override
+    public void transpose(Tensor a, int rows, int cols, Tensor out) {
+        float[] as = d(a), os = d(out);
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                os[j * rows + i] = as[i * cols + j];
+            }
+        }
+    }
+
+    /** One ADC conversion of a current to its code's current: round to the LSB, saturate if clipping. */
+    private static float adc(float current, float lsb, int maxCode, boolean clip) {
+        float code = Math.round(current / lsb);
+        if (clip) {
+            code = Math.min(Math.max(code, 0f), maxCode);
+        }
+        return code * lsb;
     }
 
     // ---- loss ----

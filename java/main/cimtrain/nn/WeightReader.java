@@ -1,0 +1,12 @@
+package cimtrain.nn;
+
+import cimtrain.backend.Tensor;
+
+/**
+ * Something other than the digital weights that computes a layer's forward product, such as the
+ * devices of a crossbar. The backward pass always uses the digital (high-precision) weights.
+ */
+public interface WeightReader {
+    /** y (out x n) = W x for inputs x (k x n, one input vector per column). */
+    void forward(Tensor x, int n, Tensor y);
+}

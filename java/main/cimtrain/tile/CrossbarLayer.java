@@ -1,0 +1,200 @@
+package cimtrain.tile;
+
+import cimtrain.backend.Backend;
+import cimtrain.backend.CrossbarParams;
+import cimtrain.backend.Tensor;
+import cimtrain.hardware.HardwareSpec;
+import cimtrain.rng.Philox;
+
+/**
+ * The devices holding one layer's weight matrix (out x k) on a grid of tiles: a differential pair of
+ * conductances per weight, one scale factor per tile (weight units per microsiemens), the fixed
+ * device-to-device gains and stuck devices, and the programming (write-and-verify) of single weights.
+ * Reads go through {@link Backend#crossbarForward}.
+ */
+public final class CrossbarLayer implements cimtrain.nn.WeightReader {
+    public final HardwareSpec hw;
+    public final CrossbarParams params;
+    public final int out;
+    public final int k;
+    private final Backend backend;
+    private final float[] gPos;
+    private final float[] gNeg;
+    private final float[] gainPos;
+    private final float[] gainNeg;
+    /** 0: programmable, 1: stuck at g_min, 2: stuck at g_max; for the G+ device at [i], G- at [i + size]. */
+    private final byte[] stuck;
+    private final float[] tileScale;
+    private final Tensor gPosT;
+    private final Tensor gNegT;
+    private final Tensor tileScaleT;
+    private final long seed;
+    private final long readStream;
+    private final long writeStream;
+    private long readCounter;
+    private long writeCounter;
+    private boolean dirty = true;
+
+    /**
+     * @param streamBase two Philox streams of its own: streamBase for reads, streamBase + 1 for writes
+     */
+    public CrossbarLayer(Backend backend, HardwareSpec hw, int out, int k, long seed, long streamBase) {
+        this.backend = backend;
+        this.hw = hw;
+        this.out = out;
+        this.k = k;
+        this.seed = seed;
+        this.readStream = streamBase;
+        this.writeStream = streamBase + 1;
+        HardwareSpec.DeviceSpec dev = hw.device();
+        this.params = new CrossbarParams(hw.tile().rows(), hw.outputsPerTile(), hw.dac().bits(), hw.dac().bitSerial(),
+                hw.adc().bits(), hw.adc().lsbUa(), hw.adc().noiseLsb(), hw.adc().clip(),
+                dev.readNoise() * dev.levelSpacingUs(), hw.readVoltage());
+        int size = out * k;
+        gPos = new float[size];
+        gNeg = new float[size];
+        gainPos = new float[size];
+        gainNeg = new float[size];
+        stuck = new byte[2 * size];
+        // fixed per-device properties, drawn once from their own stream ("the chip as fabricated")
+        float[] z = new float[2 * size];
+        Philox.fillNormal(seed, streamBase + 2, z, 0, 0, z.length, 0f, 1f);
+        float[] u = new float[2 * size];
+        Philox.fillUniform(seed, streamBase + 3, u, 0, 0, u.length, 0f, 1f);
+        for (int i = 0; i < size; i++) {
+            gainPos[i] = (float) (1 + dev.deviceSpread() * z[i]);
+            gainNeg[i] = (float) (1 + dev.deviceSpread() * z[size + i]);
+        }
+        for (int i = 0; i < 2 * size; i++) {
+            if (u[i] < dev.stuckAtFraction()) {
+                stuck[i] = (byte) (u[i] < dev.stuckAtFraction() / 2 ? 1 : 2);
+            }
+        }
+        tileScale = new float[params.rowTiles(k) * params.columnTiles(out)];
+        gPosT = backend.allocate(size);
+        gNegT = backend.allocate(size);
+        tileScaleT = backend.allocate(tileScale.length);
+    }
+
+    private int tileOf(int index) {
+        int o = index / k, i = index % k;
+        return (i / params.tileRows()) * params.columnTiles(out) + o / params.tileOutputs();
+    }
+
+    /** Conductance range in use, microsiemens. */
+    private double range() {
+        return hw.device().gMaxUs() - hw.device().gMinUs();
+    }
+
+    /**
+     * Sets each tile's scale so that its largest weight spans the conductance range, then programs
+     * every weight (the initial mapping; not counted as training writes).
+     */
+    public void programAll(float[] w) {
+        float[] maxAbs = new float[tileScale.length];
+        for (int i = 0; i < w.length; i++) {
+            int t = tileOf(i);
+            maxAbs[t] = Math.max(maxAbs[t], Math.abs(w[i]));
+        }
+        for (int t = 0; t < tileScale.length; t++) {
+            tileScale[t] = (float) (hw.scale().headroom() * Math.max(maxAbs[t], 1e-6f) / range());
+        }
+        for (int i = 0; i < w.length; i++) {
+            program(i, w[i]);
+        }
+    }
+
+    /** The update threshold of one weight, in weight units: the configured number of level spacings. */
+    public float threshold(int index) {
+        return (float) (hw.write().thresholdLevels() * hw.device().levelSpacingUs() * tileScale[tileOf(index)]);
+    }
+
+    /**
+     * Writes one weight: write-and-verify of both devices of its pair towards the target, each trial with
+     * programming error, accepting a device within half a level spacing of its target, keeping the last
+     * trial otherwise.
+     */
+    public void program(int index, float target) {
+        HardwareSpec.DeviceSpec dev = hw.device();
+        // an ideal device is continuous and unbounded (so that ideal hardware reproduces fp32);
+        // a real one saturates at the top of its range
+        double g = Math.abs(target) / tileScale[tileOf(index)];
+        if (!hw.ideal()) {
+            g = Math.min(g, range());
+        }
+        double spacing = dev.levelSpacingUs();
+        if (dev.levels() > 1) {
+            g = Math.round(g / spacing) * spacing;
+        }
+        double pos = dev.gMinUs() + (target >= 0 ? g : 0);
+        double neg = dev.gMinUs() + (target >= 0 ? 0 : g);
+        gPos[index] = writeDevice(index, pos, gainPos[index]);
+        gNeg[index] = writeDevice(out * k + index, neg, gainNeg[index]);
+        dirty = true;
+    }
+
+    private float writeDevice(int device, double target, float gain) {
+        HardwareSpec.DeviceSpec dev = hw.device();
+        if (stuck[device] != 0) {
+            return (float) (stuck[device] == 1 ? dev.gMinUs() : dev.gMaxUs());
+        }
+        double sigma = dev.programmingError() * dev.levelSpacingUs();
+        double reached = target;
+        float[] z = new float[1];
+        for (int trial = 0; trial < hw.write().maxTrials(); trial++) {
+            reached = target;
+            if (sigma > 0) {
+                Philox.fillNormal(seed, writeStream, z, 0, writeCounter, writeCounter + 1, 0f, 1f);
+                writeCounter++;
+                reached = target + sigma * z[0];
+            }
+            if (Math.abs(reached - target) <= dev.levelSpacingUs() / 2) {
+                break;
+            }
+        }
+        if (!hw.ideal()) {
+            reached = Math.min(Math.max(reached, dev.gMinUs()), dev.gMaxUs());
+        }
+        return (float) (reached * gain);
+    }
+
+    /** The weight the devices hold now (without read noise), host copy. */
+    public float[] effectiveWeights() {
+        float[] w = new float[out * k];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (gPos[i] - gNeg[i]) * tileScale[tileOf(i)];
+        }
+        return w;
+    }
+
+    /** The scale factor (weight units per microsiemens) of the tile holding a weight. */
+    public float scaleOf(int index) {
+        return tileScale[tileOf(index)];
+    }
+
+    public float conductancePos(int index) {
+        return gPos[index];
+    }
+
+    public float conductanceNeg(int index) {
+        return gNeg[index];
+    }
+
+    /** y (out x n) = an analog read of x (k x n, one input vector per column), in weight x input units. */
+    @Override
+    public void forward(Tensor x, int n, Tensor y) {
+        if (dirty) {
+            backend.upload(gPos, gPosT, gPos.length);
+            backend.upload(gNeg, gNegT, gNeg.length);
+            backend.upload(tileScale, tileScaleT, tileScale.length);
+            dirty = false;
+        }
+        float scale = backend.maxAbs(x, (long) k * n);
+        if (scale == 0f) {
+            backend.fill(y, (long) out * n, 0f);
+            return;
+        }
+        backend.crossbarForward(params, gPosT, gNegT, tileScaleT, out, k, x, n, scale, y, seed, readStream, readCounter);
+        readCounter += Backend.crossbarDraws(params, out, k, n);
+    }
+}

@@ -1,0 +1,74 @@
+package cimtrain.tile;
+
+import cimtrain.nn.Parameter;
+import cimtrain.backend.Tensor;
+
+/**
+ * The seed paper's mixed-precision update of a weight matrix on a crossbar: every optimizer update is
+ * accumulated in a high-precision buffer; a weight's devices are written (write-and-verify towards
+ * W_FP + accumulated) only when the accumulated update reaches the threshold; then W_FP takes the
+ * target and the buffer of that weight resets. The parameter's value is W_FP, which the digital
+ * backward pass uses.
+ *
+ * <p>With {@code direct} there is neither accumulation nor a high-precision copy: every update is
+ * written at once and the weight is whatever the devices then hold (the paper's 77.8% baseline).
+ */
+public final class ThresholdWriteRule implements Parameter.UpdateRule {
+    private final CrossbarLayer crossbar;
+    private final boolean direct;
+    private final float[] accumulated;
+    private final float[] wfp;
+    private final float[] delta;
+    private final int[] writes;
+    private long updates;
+
+    public ThresholdWriteRule(CrossbarLayer crossbar, float[] initialWeights, boolean direct) {
+        this.crossbar = crossbar;
+        this.direct = direct;
+        this.wfp = initialWeights.clone();
+        this.accumulated = new float[wfp.length];
+        this.delta = new float[wfp.length];
+        this.writes = new int[wfp.length];
+        if (direct) {
+            float[] held = crossbar.effectiveWeights();
+            System.arraycopy(held, 0, wfp, 0, wfp.length);
+        }
+    }
+
+    @Override
+    public void apply(Parameter p, Tensor d) {
+        float[] dh = delta;
+        p.backend().download(d, dh, dh.length);
+        for (int i = 0; i < dh.length; i++) {
+            if (dh[i] == 0f) {
+                continue;
+            }
+            updates++;
+            accumulated[i] += dh[i];
+            if (!direct && Math.abs(accumulated[i]) < crossbar.threshold(i)) {
+                continue;
+            }
+            float target = wfp[i] + accumulated[i];
+            crossbar.program(i, target);
+            writes[i]++;
+            accumulated[i] = 0f;
+            wfp[i] = direct ? (crossbar.conductancePos(i) - crossbar.conductanceNeg(i)) * crossbar.scaleOf(i) : target;
+        }
+        p.write(wfp);
+    }
+
+    /** Device writes of each weight so far. */
+    public int[] writes() {
+        return writes;
+    }
+
+    /** Updates that writing every update would have written (non-zero optimizer updates). */
+    public long updates() {
+        return updates;
+    }
+
+    /** The accumulated, not yet written update of each weight. */
+    public float[] accumulated() {
+        return accumulated;
+    }
+}
