@@ -103,6 +103,29 @@ class CrossbarTest {
         assertEquals(0, mean, 5 * want / Math.sqrt(n));
     }
 
+    @Test
+    void noisyReadsAreTheSameOnAnyThreadCount() {
+        HardwareSpec hw = Hardware.load("paper-table1");
+        int out = 12, k = 300, n = 2000;
+        float[] x = new float[k * n];
+        cimtrain.rng.Philox.fillUniform(4, 4, x, 0, 0, x.length, -0.2f, 1f);
+        float[][] results = new float[2][];
+        for (int threads = 1; threads <= 2; threads++) {
+            try (CpuBackend be = new CpuBackend(threads, 1)) {
+                CrossbarLayer xb = new CrossbarLayer(be, hw, out, k, 3, 50);
+                float[] w = new float[out * k];
+                cimtrain.rng.Philox.fillUniform(4, 5, w, 0, 0, w.length, -0.1f, 0.1f);
+                xb.programAll(w);
+                Tensor xt = be.allocate(x.length), y = be.allocate((long) out * n);
+                be.upload(x, xt, x.length);
+                xb.forward(xt, n, y);
+                results[threads - 1] = new float[out * n];
+                be.download(y, results[threads - 1], out * n);
+            }
+        }
+        assertArrayEquals(results[0], results[1]);
+    }
+
     private static HardwareSpec chipWith(double programmingError, int trials, double threshold) {
         HardwareSpec base = Hardware.load("paper-table1");
         HardwareSpec.DeviceSpec d = base.device();
