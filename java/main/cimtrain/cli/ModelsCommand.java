@@ -31,7 +31,7 @@ public final class ModelsCommand implements Callable<Integer> {
             return 0;
         }
         ModelSpec spec = Models.load(model);
-        try (CpuBackend be = new CpuBackend(1);
+        try (CpuBackend be = new CpuBackend(1, 1);
              Network net = new Network(spec.name, be, () -> spec.build(width), spec.input, 1, 0)) {
             System.out.println(spec.name + " (" + spec.source + "): " + spec.description);
             for (Layer l : net.leaves()) {

@@ -33,6 +33,10 @@ public final class Chip {
      *               the threshold rule (mode mp)
      */
     public static Chip place(Network net, HardwareSpec hw, boolean direct, long seed) {
+        if (net.replicaCount() != 1) {
+            // replicas would each need the same devices; on-chip modes build networks with one
+            throw new IllegalArgumentException("a network on a chip must have one replica, it has " + net.replicaCount());
+        }
         Chip chip = new Chip();
         int index = 0;
         for (Layer l : net.leaves()) {
