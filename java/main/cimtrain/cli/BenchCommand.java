@@ -1,6 +1,8 @@
 package cimtrain.cli;
 
 import cimtrain.backend.cpu.CpuBackend;
+import cimtrain.hardware.Hardware;
+import cimtrain.hardware.HardwareSpec;
 import cimtrain.model.ModelSpec;
 import cimtrain.model.Models;
 import cimtrain.train.Throughput;
@@ -46,6 +48,13 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--batch", defaultValue = "64", description = "Default: ${DEFAULT-VALUE}.")
     int batch;
+
+    @Option(names = "--mp", description = {"Also measure the mp mode on --hardware (one replica, crossbar reads, threshold writes)",
+            "and report its throughput beside fp32 from the same run."})
+    boolean mp;
+
+    @Option(names = "--hardware", defaultValue = "paper-chip", description = "Chip for --mp. Default: ${DEFAULT-VALUE}.")
+    String hardware;
 
     @Option(names = "--seconds", defaultValue = "6", description = "Approximate timed seconds per measurement. Default: ${DEFAULT-VALUE}.")
     double seconds;
@@ -120,6 +129,19 @@ public final class BenchCommand implements Callable<Integer> {
                         theirs[r] = torchThroughput(py, torchScript, spec.name, width, batch, warmup, steps, nThreads);
                     }
                 }
+                double mpRate = 0;
+                if (mp) {
+                    HardwareSpec hw = Hardware.load(hardware);
+                    try (CpuBackend single = new CpuBackend(nThreads, 1)) {
+                        double mpProbe = Throughput.measure(single, spec, width, batch, 1, 2, hw, false);
+                        int mpSteps = (int) Math.max(3, Math.min(5000, seconds * mpProbe / batch));
+                        double[] mpRuns = new double[repeats];
+                        for (int r = 0; r < repeats; r++) {
+                            mpRuns[r] = Throughput.measure(single, spec, width, batch, Math.max(1, mpSteps / 10), mpSteps, hw, false);
+                        }
+                        mpRate = median(mpRuns);
+                    }
+                }
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("date", date);
                 row.put("commit", commit);
@@ -131,15 +153,22 @@ public final class BenchCommand implements Callable<Integer> {
                 row.put("blas", be.blasName());
                 row.put("steps", steps);
                 row.put("cimtrain_samples_per_s", Math.round(median(ours)));
+                if (mp) {
+                    row.put("mp_hardware", hardware);
+                    row.put("mp_samples_per_s", Math.round(mpRate));
+                    row.put("mp_over_fp32", Math.round(100 * mpRate / median(ours)) / 100.0);
+                }
                 if (torchVersion != null) {
                     row.put("torch_version", torchVersion);
                     row.put("torch_samples_per_s", Math.round(median(theirs)));
                     row.put("ratio_vs_torch", Math.round(100 * median(ours) / median(theirs)) / 100.0);
                 }
                 rows.add(row);
-                System.out.printf(Locale.ROOT, "%-12s width %-5s cimtrain %,9.0f samples/s%s%n", spec.name, width, median(ours),
+                System.out.printf(Locale.ROOT, "%-12s width %-5s cimtrain %,9.0f samples/s%s%s%n", spec.name, width, median(ours),
                         torchVersion == null ? "" : String.format(Locale.ROOT, "   pytorch %s %,9.0f samples/s   ratio %.2fx",
-                                torchVersion, median(theirs), median(ours) / median(theirs)));
+                                torchVersion, median(theirs), median(ours) / median(theirs)),
+                        mp ? String.format(Locale.ROOT, "   mp on %s %,7.0f samples/s (%.2fx fp32)", hardware, mpRate,
+                                mpRate / median(ours)) : "");
             }
         }
         if (!noRecord) {
@@ -199,16 +228,18 @@ public final class BenchCommand implements Callable<Integer> {
         StringBuilder m = new StringBuilder(Files.exists(md) ? Files.readString(md) : "# fp32 training throughput on the CPU\n\n"
                 + "Appended by `./cimtrain bench` (random inputs, full training steps with AdamW, medians of alternating runs;\n"
                 + "PyTorch measured in the same run with the same thread count). Newest rows last.\n\n"
-                + "| date (UTC) | commit | machine | threads | BLAS | model | width | batch | cimtrain samples/s | PyTorch samples/s | ratio |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "| date (UTC) | commit | machine | threads | BLAS | model | width | batch | cimtrain samples/s | PyTorch samples/s | ratio | mp samples/s (x fp32) |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> r : rows) {
             j.append(Json.line(r)).append('\n');
-            m.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %,d | %s | %s |%n",
+            m.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %,d | %s | %s | %s |%n",
                     ((String) r.get("date")).substring(0, 16), r.get("commit"), r.get("machine"), r.get("threads"),
                     r.get("blas"), r.get("model"), r.get("width"), r.get("batch"), (long) r.get("cimtrain_samples_per_s"),
                     r.containsKey("torch_samples_per_s") ? String.format(Locale.ROOT, "%,d (torch %s)",
                             (long) r.get("torch_samples_per_s"), r.get("torch_version")) : "not measured",
-                    r.containsKey("ratio_vs_torch") ? r.get("ratio_vs_torch") + "x" : "-"));
+                    r.containsKey("ratio_vs_torch") ? r.get("ratio_vs_torch") + "x" : "-",
+                    r.containsKey("mp_samples_per_s") ? String.format(Locale.ROOT, "%,d on %s (%sx)", (long) r.get("mp_samples_per_s"),
+                            r.get("mp_hardware"), r.get("mp_over_fp32")) : "-"));
         }
         AtomicFiles.writeString(jsonl, j.toString());
         AtomicFiles.writeString(md, m.toString());
