@@ -1,54 +1,22 @@
 package cimtrain.hardware;
 
-import cimtrain.util.Home;
+import cimtrain.util.ShippedYaml;
 import cimtrain.util.UserError;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 
 /** Finds and reads hardware descriptions: a preset name under models/hardware/ or a path to a YAML file. */
 public final class Hardware {
     /** The presets shipped with cimtrain (also packaged in the jar). */
     public static final List<String> PRESETS = List.of("ideal", "paper-chip", "paper-table1");
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private Hardware() {
     }
 
     public static HardwareSpec load(String nameOrPath) {
-        JsonNode root;
-        String source;
-        try {
-            if (nameOrPath.endsWith(".yaml") || nameOrPath.endsWith(".yml") || nameOrPath.contains("/")) {
-                Path p = Paths.get(nameOrPath);
-                if (!Files.isRegularFile(p)) {
-                    throw new UserError("hardware file not found: " + p);
-                }
-                source = p.toString();
-                root = YAML.readTree(p.toFile());
-            } else {
-                String rel = "models/hardware/" + nameOrPath + ".yaml";
-                try (InputStream in = Home.openShipped(rel)) {
-                    if (in == null) {
-                        throw new UserError("unknown hardware '" + nameOrPath + "' (presets: " + String.join(", ", PRESETS)
-                                + "; or give a path to a .yaml file)");
-                    }
-                    source = rel;
-                    root = YAML.readTree(in);
-                }
-            }
-        } catch (IOException e) {
-            String msg = e.getMessage() == null ? e.toString() : e.getMessage().split("\n")[0];
-            throw new UserError("hardware " + nameOrPath + ": cannot read YAML: " + msg);
-        }
-        return parse(root, source);
+        ShippedYaml.Loaded file = ShippedYaml.read(nameOrPath, "hardware", "models/hardware", PRESETS);
+        return parse(file.root(), file.source());
     }
 
     static HardwareSpec parse(JsonNode root, String source) {

@@ -2,16 +2,13 @@ package cimtrain.model;
 
 import cimtrain.nn.Shape;
 import cimtrain.util.Home;
+import cimtrain.util.ShippedYaml;
 import cimtrain.util.UserError;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -23,7 +20,6 @@ public final class Models {
     /** The networks shipped with cimtrain (also packaged in the jar). */
     public static final List<String> SHIPPED = List.of("lenet-paper", "lenet5", "vgg8", "resnet18", "resnet20");
     private static final Set<String> TOP_FIELDS = Set.of("name", "description", "input", "layers");
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private Models() {
     }
@@ -44,32 +40,8 @@ public final class Models {
     }
 
     public static ModelSpec load(String nameOrPath) {
-        JsonNode root;
-        String source;
-        try {
-            if (nameOrPath.endsWith(".yaml") || nameOrPath.endsWith(".yml") || nameOrPath.contains("/")) {
-                Path p = Paths.get(nameOrPath);
-                if (!Files.isRegularFile(p)) {
-                    throw new UserError("model file not found: " + p);
-                }
-                source = p.toString();
-                root = YAML.readTree(p.toFile());
-            } else {
-                String rel = "models/networks/" + nameOrPath + ".yaml";
-                try (InputStream in = Home.openShipped(rel)) {
-                    if (in == null) {
-                        throw new UserError("unknown model '" + nameOrPath + "' (known: " + String.join(", ", names())
-                                + "; or give a path to a .yaml file)");
-                    }
-                    source = rel;
-                    root = YAML.readTree(in);
-                }
-            }
-        } catch (IOException e) {
-            String msg = e.getMessage() == null ? e.toString() : e.getMessage().split("\n")[0];
-            throw new UserError("model " + nameOrPath + ": cannot read YAML: " + msg);
-        }
-        return parse(root, source);
+        ShippedYaml.Loaded file = ShippedYaml.read(nameOrPath, "model", "models/networks", names());
+        return parse(file.root(), file.source());
     }
 
     static ModelSpec parse(JsonNode root, String source) {
