@@ -13,6 +13,7 @@ import cimtrain.nn.Shape;
 import cimtrain.train.EpochMetrics;
 import cimtrain.train.RunFolder;
 import cimtrain.train.TrainConfig;
+import cimtrain.train.TrainRun;
 import cimtrain.train.Trainer;
 import cimtrain.util.Json;
 import cimtrain.util.UserError;
@@ -46,9 +47,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataArgs data;
 
-    @Option(names = "--mode", defaultValue = "fp32", paramLabel = "fp32|mp|direct",
+    @Option(names = "--mode", defaultValue = "fp32", paramLabel = "fp32|mp|direct|qat",
             description = {"fp32: software baseline. mp: the paper's mixed precision (forward on the crossbars, digital backward,",
-                    "updates accumulated and written when they reach the threshold). direct: every update written at once. Default: ${DEFAULT-VALUE}."})
+                    "updates accumulated and written when they reach the threshold). direct: every update written at once.",
+                    "qat: software training with weights fake-quantised to the chip's levels (no noise). Default: ${DEFAULT-VALUE}."})
     String mode;
 
     @Option(names = "--hardware", defaultValue = "paper-chip", paramLabel = "NAME|FILE",
@@ -106,7 +108,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         // everything the run needs is loaded and checked before the run folder exists
         ModelSpec spec = Models.load(model);
-        HardwareSpec hw = cfg.onChip() ? Hardware.load(hardware) : null;
+        HardwareSpec hw = cfg.needsHardware() ? Hardware.load(hardware) : null;
         DataSplit split = data.load();
         Dataset train = split.train();
         Shape dataShape = new Shape(train.channels, train.height, train.width);
@@ -118,92 +120,16 @@ public final class TrainCommand implements Callable<Integer> {
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
 
         int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        // on-chip modes run one replica: both would read and program the same devices
-        try (CpuBackend be = new CpuBackend(nThreads, cfg.onChip() ? 1 : CpuBackend.DEFAULT_REPLICAS);
-             Network net = new Network(spec.name, be, () -> spec.build(width), spec.input, Math.max(batch, evalBatch), seed)) {
-            Chip chip = cfg.onChip() ? Chip.place(net, hw, mode.equals("direct"), seed) : null;
-            RunFolder run = RunFolder.create(dir);
-            Trainer trainer = new Trainer(cfg, net);
-            Map<String, Object> config = new LinkedHashMap<>();
-            config.put("model", spec.name);
-            config.put("model_source", spec.source);
-            config.put("width", width);
-            config.put("dataset", data.dataset);
-            config.put("train_samples", train.size());
-            config.put("test_samples", split.test().size());
-            config.put("input", List.of(dataShape.channels(), dataShape.height(), dataShape.width()));
-            config.put("mode", mode);
-            if (hw != null) {
-                config.put("hardware", hw.name());
-                config.put("hardware_spec", hw);
-            }
-            config.put("epochs", epochs);
-            config.put("batch", batch);
-            config.put("optimizer", trainer.optimizer().describe());
-            config.put("lr", lr);
-            config.put("schedule", trainer.schedule().describe());
-            config.put("seed", seed);
-            config.put("backend", be.name());
-            config.put("blas", be.blasName());
-            config.put("threads", nThreads);
-            config.put("parameters", net.parameterCount());
-            config.put("macs_per_sample", net.macsPerSample());
-            run.writeConfig(config);
-            System.out.printf(Locale.ROOT, "training %s (%,d parameters) on %s (%,d train / %,d test), mode %s, %s, run folder %s%n",
-                    spec.name, net.parameterCount(), data.dataset, train.size(), split.test().size(), mode, be.blasName(), dir);
-
-            List<EpochMetrics> history;
-            try {
-                history = trainer.run(train, split.test(), m -> {
-                    run.appendMetrics(m);
-                    System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  train %.2f%%  test %.2f%%  lr %.3g  %.1fs  %,.0f samples/s%n",
-                            m.epoch(), epochs, m.trainLoss(), 100 * m.trainAccuracy(), 100 * m.testAccuracy(), m.lr(),
-                            m.trainSeconds(), m.samplesPerSecond());
-                });
-            } catch (Trainer.TrainingDiverged e) {
-                run.markFailed(e.getMessage());
-                System.err.println("cimtrain: training failed: " + e.getMessage());
-                return 1;
-            }
-            EpochMetrics last = history.get(history.size() - 1);
-            double trainSeconds = history.stream().mapToDouble(EpochMetrics::trainSeconds).sum();
-            double best = history.stream().mapToDouble(EpochMetrics::testAccuracy).max().orElse(0);
-            Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("model", spec.name);
-            summary.put("dataset", data.dataset);
-            summary.put("mode", mode);
-            summary.put("epochs", epochs);
-            summary.put("seed", seed);
-            summary.put("batch", batch);
-            summary.put("width", width);
-            summary.put("test_accuracy", last.testAccuracy());
-            summary.put("best_test_accuracy", best);
-            summary.put("final_train_loss", last.trainLoss());
-            summary.put("train_seconds", round(trainSeconds, 3));
-            summary.put("train_samples_per_s", round((double) train.size() * epochs / trainSeconds, 1));
-            if (chip != null) {
-                Map<String, Object> writes = chip.writeStatistics();
-                run.writeJson("writes.json", writes);
-                summary.put("hardware", hw.name());
-                summary.put("writes_per_weight_mean", writes.get("writes_per_weight_mean"));
-                summary.put("writes_per_weight_max", writes.get("writes_per_weight_max"));
-                summary.put("write_reduction", writes.get("write_reduction"));
-            }
-            summary.put("backend", be.name());
-            summary.put("blas", be.blasName());
-            summary.put("run_dir", dir.toString());
-            run.writeSummary(summary);
-            System.out.printf(Locale.ROOT, "done: test accuracy %.2f%% after %d epochs, %.1f s training, %,.0f samples/s%n",
-                    100 * last.testAccuracy(), epochs, trainSeconds, train.size() * epochs / trainSeconds);
-            if (json) {
-                System.out.println(Json.line(summary));
-            }
+        Map<String, Object> summary;
+        try {
+            summary = TrainRun.execute(cfg, spec, data.dataset, split, hw, dir, nThreads);
+        } catch (Trainer.TrainingDiverged e) {
+            System.err.println("cimtrain: training failed: " + e.getMessage());
+            return 1;
+        }
+        if (json) {
+            System.out.println(Json.line(summary));
         }
         return 0;
-    }
-
-    private static double round(double v, int digits) {
-        double f = Math.pow(10, digits);
-        return Math.round(v * f) / f;
     }
 }

@@ -6,12 +6,20 @@ import cimtrain.util.UserError;
 public record TrainConfig(String model, double width, String dataset, String mode, int epochs, int batch,
                           String optimizer, float lr, float momentum, float weightDecay, String schedule,
                           int patience, long seed, int evalBatch) {
-    /** fp32: software; mp: the paper's threshold-accumulated writes; direct: every update written at once. */
-    public static final java.util.List<String> MODES = java.util.List.of("fp32", "mp", "direct");
+    /**
+     * fp32: software; mp: the paper's threshold-accumulated writes; direct: every update written at once;
+     * qat: software training with weights fake-quantised to the chip's levels.
+     */
+    public static final java.util.List<String> MODES = java.util.List.of("fp32", "mp", "direct", "qat");
+
+    /** True for the modes that need a hardware description. */
+    public boolean needsHardware() {
+        return !mode.equals("fp32");
+    }
 
     /** True for the modes whose forward products run on simulated crossbars. */
     public boolean onChip() {
-        return !mode.equals("fp32");
+        return mode.equals("mp") || mode.equals("direct");
     }
 
     /** Rejects impossible values with one clear line each. */

@@ -1,0 +1,83 @@
+package cimtrain.tile;
+
+import cimtrain.backend.Backend;
+import cimtrain.backend.Tensor;
+import cimtrain.hardware.HardwareSpec;
+import cimtrain.nn.Conv2d;
+import cimtrain.nn.Layer;
+import cimtrain.nn.Linear;
+import cimtrain.nn.Network;
+import cimtrain.nn.Parameter;
+import cimtrain.nn.WeightReader;
+
+/**
+ * Quantisation-aware training (mode qat): the forward product uses the weights rounded to what the
+ * chip's devices can hold (a differential pair of {@code levels} conductances gives 2 x levels - 1
+ * weight values per tile, the tile's largest |w| at the top), with no noise; the backward pass uses
+ * the full-precision weights, so the gradient passes the rounding unchanged (straight-through).
+ */
+public final class FakeQuantization implements WeightReader {
+    private final Backend backend;
+    private final Parameter weight;
+    private final HardwareSpec hw;
+    private final int out;
+    private final int k;
+    private final float[] host;
+    private final Tensor quantized;
+
+    private FakeQuantization(Backend backend, Parameter weight, HardwareSpec hw) {
+        this.backend = backend;
+        this.weight = weight;
+        this.hw = hw;
+        this.out = weight.shape[0];
+        this.k = weight.shape[1];
+        this.host = new float[out * k];
+        this.quantized = backend.allocate((long) out * k);
+    }
+
+    /** Makes every conv and linear layer of the network read fake-quantised weights. */
+    public static void apply(Network net, HardwareSpec hw) {
+        for (Layer l : net.leaves()) {
+            if (l instanceof Conv2d c) {
+                c.setWeightReader(new FakeQuantization(net.backend(), c.weight(), hw));
+            } else if (l instanceof Linear f) {
+                f.setWeightReader(new FakeQuantization(net.backend(), f.weight(), hw));
+            }
+        }
+    }
+
+    /** Rounds w (out x k, row-major) in place to the tile-wise weight grid of the hardware. */
+    static void quantize(float[] w, int out, int k, HardwareSpec hw) {
+        int levels = hw.device().levels();
+        if (levels < 2) {
+            return;
+        }
+        int tileRows = hw.tile().rows(), tileOutputs = hw.outputsPerTile();
+        int rowTiles = (k + tileRows - 1) / tileRows, colTiles = (out + tileOutputs - 1) / tileOutputs;
+        float[] max = new float[rowTiles * colTiles];
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < k; i++) {
+                int t = (i / tileRows) * colTiles + o / tileOutputs;
+                max[t] = Math.max(max[t], Math.abs(w[o * k + i]));
+            }
+        }
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < k; i++) {
+                int t = (i / tileRows) * colTiles + o / tileOutputs;
+                if (max[t] == 0f) {
+                    continue;
+                }
+                float step = max[t] / (levels - 1);
+                w[o * k + i] = Math.round(w[o * k + i] / step) * step;
+            }
+        }
+    }
+
+    @Override
+    public void forward(Tensor x, int n, Tensor y) {
+        backend.download(weight.value(), host, host.length);
+        quantize(host, out, k, hw);
+        backend.upload(host, quantized, host.length);
+        backend.gemm(false, false, out, n, k, 1f, quantized, x, 0f, y);
+    }
+}

@@ -1,0 +1,126 @@
+package cimtrain.train;
+
+import cimtrain.backend.cpu.CpuBackend;
+import cimtrain.data.DataSplit;
+import cimtrain.data.Dataset;
+import cimtrain.hardware.HardwareSpec;
+import cimtrain.model.ModelSpec;
+import cimtrain.nn.Network;
+import cimtrain.tile.Chip;
+import cimtrain.tile.FakeQuantization;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** One training run from checked inputs to a finished run folder (used by train and reproduce). */
+public final class TrainRun {
+    private TrainRun() {
+    }
+
+    /**
+     * Trains and evaluates, writing config.json, metrics.csv, writes.json (on-chip modes) and finally
+     * summary.json into {@code dir}, which must not hold files yet.
+     *
+     * @return the summary
+     * @throws Trainer.TrainingDiverged after marking the run folder failed
+     */
+    public static Map<String, Object> execute(TrainConfig cfg, ModelSpec spec, String dataset, DataSplit split,
+                                              HardwareSpec hw, Path dir, int threads) {
+        Dataset train = split.train();
+        // on-chip modes run one replica: both would read and program the same devices
+        int replicas = cfg.onChip() || cfg.mode().equals("qat") ? 1 : CpuBackend.DEFAULT_REPLICAS;
+        try (CpuBackend be = new CpuBackend(threads, replicas);
+             Network net = new Network(spec.name, be, () -> spec.build(cfg.width()), spec.input,
+                     Math.max(cfg.batch(), cfg.evalBatch()), cfg.seed())) {
+            Chip chip = cfg.onChip() ? Chip.place(net, hw, cfg.mode().equals("direct"), cfg.seed()) : null;
+            if (cfg.mode().equals("qat")) {
+                FakeQuantization.apply(net, hw);
+            }
+            RunFolder run = RunFolder.create(dir);
+            Trainer trainer = new Trainer(cfg, net);
+            Map<String, Object> config = new LinkedHashMap<>();
+            config.put("model", spec.name);
+            config.put("model_source", spec.source);
+            config.put("width", cfg.width());
+            config.put("dataset", dataset);
+            config.put("train_samples", train.size());
+            config.put("test_samples", split.test().size());
+            config.put("input", List.of(train.channels, train.height, train.width));
+            config.put("mode", cfg.mode());
+            if (hw != null) {
+                config.put("hardware", hw.name());
+                config.put("hardware_spec", hw);
+            }
+            config.put("epochs", cfg.epochs());
+            config.put("batch", cfg.batch());
+            config.put("optimizer", trainer.optimizer().describe());
+            config.put("lr", cfg.lr());
+            config.put("schedule", trainer.schedule().describe());
+            config.put("seed", cfg.seed());
+            config.put("backend", be.name());
+            config.put("blas", be.blasName());
+            config.put("threads", threads);
+            config.put("replicas", net.replicaCount());
+            config.put("parameters", net.parameterCount());
+            config.put("macs_per_sample", net.macsPerSample());
+            run.writeConfig(config);
+            System.out.printf(Locale.ROOT, "training %s (%,d parameters) on %s (%,d train / %,d test), mode %s%s, %s, run folder %s%n",
+                    spec.name, net.parameterCount(), dataset, train.size(), split.test().size(), cfg.mode(),
+                    hw == null ? "" : " on " + hw.name(), be.blasName(), dir);
+
+            List<EpochMetrics> history;
+            try {
+                history = trainer.run(train, split.test(), m -> {
+                    run.appendMetrics(m);
+                    System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  train %.2f%%  test %.2f%%  lr %.3g  %.1fs  %,.0f samples/s%n",
+                            m.epoch(), cfg.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), 100 * m.testAccuracy(), m.lr(),
+                            m.trainSeconds(), m.samplesPerSecond());
+                });
+            } catch (Trainer.TrainingDiverged e) {
+                run.markFailed(e.getMessage());
+                throw e;
+            }
+            EpochMetrics last = history.get(history.size() - 1);
+            double trainSeconds = history.stream().mapToDouble(EpochMetrics::trainSeconds).sum();
+            double best = history.stream().mapToDouble(EpochMetrics::testAccuracy).max().orElse(0);
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("model", spec.name);
+            summary.put("dataset", dataset);
+            summary.put("mode", cfg.mode());
+            summary.put("epochs", cfg.epochs());
+            summary.put("seed", cfg.seed());
+            summary.put("batch", cfg.batch());
+            summary.put("width", cfg.width());
+            summary.put("test_accuracy", last.testAccuracy());
+            summary.put("best_test_accuracy", best);
+            summary.put("final_train_loss", last.trainLoss());
+            summary.put("train_seconds", round(trainSeconds, 3));
+            summary.put("train_samples_per_s", round((double) train.size() * cfg.epochs() / trainSeconds, 1));
+            if (hw != null) {
+                summary.put("hardware", hw.name());
+            }
+            if (chip != null) {
+                Map<String, Object> writes = chip.writeStatistics();
+                run.writeJson("writes.json", writes);
+                summary.put("writes_per_weight_mean", writes.get("writes_per_weight_mean"));
+                summary.put("writes_per_weight_max", writes.get("writes_per_weight_max"));
+                summary.put("write_reduction", writes.get("write_reduction"));
+            }
+            summary.put("backend", be.name());
+            summary.put("blas", be.blasName());
+            summary.put("run_dir", dir.toString());
+            run.writeSummary(summary);
+            System.out.printf(Locale.ROOT, "done: test accuracy %.2f%% after %d epochs, %.1f s training, %,.0f samples/s%n",
+                    100 * last.testAccuracy(), cfg.epochs(), trainSeconds, train.size() * cfg.epochs() / trainSeconds);
+            return summary;
+        }
+    }
+
+    private static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+}

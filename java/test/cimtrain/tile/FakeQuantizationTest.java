@@ -1,0 +1,56 @@
+package cimtrain.tile;
+
+import cimtrain.hardware.Hardware;
+import cimtrain.hardware.HardwareSpec;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashSet;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FakeQuantizationTest {
+    @Test
+    void weightsLandOnTheDifferentialPairsGrid() {
+        HardwareSpec chip = Hardware.load("paper-chip"); // 4 levels: 7 weight values per tile
+        int out = 3, k = 50;
+        float[] w = new float[out * k];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) Math.sin(i * 1.7) * 0.3f;
+        }
+        float max = 0;
+        for (float v : w) {
+            max = Math.max(max, Math.abs(v));
+        }
+        float[] q = w.clone();
+        FakeQuantization.quantize(q, out, k, chip);
+        Set<Float> values = new HashSet<>();
+        float step = max / 3;
+        for (int i = 0; i < q.length; i++) {
+            values.add(q[i]);
+            assertTrue(Math.abs(q[i] - w[i]) <= step / 2 + 1e-6, "rounded to the nearest value");
+        }
+        assertTrue(values.size() <= 7, "at most 2 x 4 - 1 values, got " + values);
+        assertEquals(max, Math.max(maxOf(q), -minOf(q)), 1e-6);
+        float[] ideal = w.clone();
+        FakeQuantization.quantize(ideal, out, k, Hardware.load("ideal"));
+        assertEquals(w[7], ideal[7]); // continuous devices: nothing to round
+    }
+
+    private static float maxOf(float[] a) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (float v : a) {
+            m = Math.max(m, v);
+        }
+        return m;
+    }
+
+    private static float minOf(float[] a) {
+        float m = Float.POSITIVE_INFINITY;
+        for (float v : a) {
+            m = Math.min(m, v);
+        }
+        return m;
+    }
+}
