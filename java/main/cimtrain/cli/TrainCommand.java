@@ -63,6 +63,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "64", description = "Minibatch size. Default: ${DEFAULT-VALUE}.")
     int batch;
 
+    @Option(names = "--steps-per-epoch", defaultValue = "0", paramLabel = "N",
+            description = {"Batches per epoch (0: one pass over the training set). More than one pass draws further",
+                    "seeded shuffles, as the paper's 400 random batches per epoch do. Default: ${DEFAULT-VALUE}."})
+    int stepsPerEpoch;
+
     @Option(names = "--optimizer", defaultValue = "adamw", paramLabel = "adamw|sgd", description = "Default: ${DEFAULT-VALUE}.")
     String optimizer;
 
@@ -102,7 +107,7 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         float wd = weightDecay >= 0 ? weightDecay : (optimizer.equals("sgd") ? 0f : 0.01f);
         TrainConfig cfg = new TrainConfig(model, width, data.dataset, mode, epochs, batch, optimizer, lr, momentum, wd,
-                schedule, patience, seed, evalBatch);
+                schedule, patience, seed, evalBatch, stepsPerEpoch);
         if (threads < 0) {
             throw new UserError("--threads must be >= 0, got " + threads);
         }

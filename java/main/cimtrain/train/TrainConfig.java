@@ -5,7 +5,7 @@ import cimtrain.util.UserError;
 /** Everything that defines a training run, as given on the command line. */
 public record TrainConfig(String model, double width, String dataset, String mode, int epochs, int batch,
                           String optimizer, float lr, float momentum, float weightDecay, String schedule,
-                          int patience, long seed, int evalBatch) {
+                          int patience, long seed, int evalBatch, int stepsPerEpoch) {
     /**
      * fp32: software; mp: the paper's threshold-accumulated writes; direct: every update written at once;
      * qat: software training with weights fake-quantised to the chip's levels.
@@ -44,6 +44,9 @@ public record TrainConfig(String model, double width, String dataset, String mod
         }
         if (patience < 1) {
             throw new UserError("--patience must be at least 1, got " + patience);
+        }
+        if (stepsPerEpoch < 0) {
+            throw new UserError("--steps-per-epoch must be >= 0 (0: one pass over the training set), got " + stepsPerEpoch);
         }
         if (evalBatch < 1) {
             throw new UserError("--eval-batch must be at least 1, got " + evalBatch);

@@ -55,6 +55,8 @@ public final class TrainRun {
                 config.put("hardware_spec", hw);
             }
             config.put("epochs", cfg.epochs());
+            config.put("steps_per_epoch", cfg.stepsPerEpoch() > 0 ? cfg.stepsPerEpoch()
+                    : (train.size() + cfg.batch() - 1) / cfg.batch());
             config.put("batch", cfg.batch());
             config.put("optimizer", trainer.optimizer().describe());
             config.put("lr", cfg.lr());
@@ -98,7 +100,8 @@ public final class TrainRun {
             summary.put("best_test_accuracy", best);
             summary.put("final_train_loss", last.trainLoss());
             summary.put("train_seconds", round(trainSeconds, 3));
-            summary.put("train_samples_per_s", round((double) train.size() * cfg.epochs() / trainSeconds, 1));
+            long samplesPerEpoch = cfg.stepsPerEpoch() > 0 ? (long) cfg.stepsPerEpoch() * cfg.batch() : train.size();
+            summary.put("train_samples_per_s", round((double) samplesPerEpoch * cfg.epochs() / trainSeconds, 1));
             if (hw != null) {
                 summary.put("hardware", hw.name());
             }
@@ -114,7 +117,7 @@ public final class TrainRun {
             summary.put("run_dir", dir.toString());
             run.writeSummary(summary);
             System.out.printf(Locale.ROOT, "done: test accuracy %.2f%% after %d epochs, %.1f s training, %,.0f samples/s%n",
-                    100 * last.testAccuracy(), cfg.epochs(), trainSeconds, train.size() * cfg.epochs() / trainSeconds);
+                    100 * last.testAccuracy(), cfg.epochs(), trainSeconds, samplesPerEpoch * cfg.epochs() / trainSeconds);
             return summary;
         }
     }

@@ -64,6 +64,21 @@ public final class Trainer {
         return order;
     }
 
+    /**
+     * At least {@code count} sample indices for an epoch of a fixed number of steps: consecutive
+     * shuffles (passes) of the training set, each seeded by (seed, epoch, pass).
+     */
+    static int[] passes(int n, long seed, int epoch, int count) {
+        int[] out = new int[count];
+        for (int filled = 0, pass = 0; filled < count; pass++) {
+            int[] order = epochOrder(n, seed ^ (0x5DEECE66DL * (pass + 1)), epoch);
+            int take = Math.min(n, count - filled);
+            System.arraycopy(order, 0, out, filled, take);
+            filled += take;
+        }
+        return out;
+    }
+
     /** Trains for all epochs, calling {@code onEpoch} after each. */
     public List<EpochMetrics> run(Dataset train, Dataset test, Consumer<EpochMetrics> onEpoch) {
         List<EpochMetrics> history = new ArrayList<>();
@@ -72,17 +87,20 @@ public final class Trainer {
         float[] x = new float[b * train.imageSize()];
         int[] y = new int[b];
         int[] pred = new int[b];
-        int stepsPerEpoch = (train.size() + b - 1) / b;
+        int stepsPerEpoch = config.stepsPerEpoch() > 0 ? config.stepsPerEpoch() : (train.size() + b - 1) / b;
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
-            int[] order = epochOrder(train.size(), config.seed(), epoch);
+            int[] order = config.stepsPerEpoch() > 0
+                    ? passes(train.size(), config.seed(), epoch, stepsPerEpoch * b)
+                    : epochOrder(train.size(), config.seed(), epoch);
+            int samples = Math.min(order.length, stepsPerEpoch * b);
             double lossSum = 0;
             long correct = 0;
             float lr = 0;
             long start = System.nanoTime();
-            try (Progress bar = Progress.start("epoch " + (epoch + 1) + "/" + config.epochs(), train.size())) {
+            try (Progress bar = Progress.start("epoch " + (epoch + 1) + "/" + config.epochs(), samples)) {
                 for (int s = 0; s < stepsPerEpoch; s++) {
                     int from = s * b;
-                    int n = Math.min(b, train.size() - from);
+                    int n = Math.min(b, samples - from);
                     train.copyBatch(order, from, n, x, y);
                     net.setInput(x, n);
                     double loss = net.forwardBackward(y, n, pred);
@@ -106,8 +124,8 @@ public final class Trainer {
             double testAcc = evaluate(test);
             double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
             schedule.endEpoch(testAcc);
-            EpochMetrics m = new EpochMetrics(epoch + 1, lr, lossSum / train.size(), (double) correct / train.size(),
-                    testAcc, trainSeconds, evalSeconds, train.size() / trainSeconds);
+            EpochMetrics m = new EpochMetrics(epoch + 1, lr, lossSum / samples, (double) correct / samples,
+                    testAcc, trainSeconds, evalSeconds, samples / trainSeconds);
             history.add(m);
             onEpoch.accept(m);
         }

@@ -140,6 +140,22 @@ class CliTest {
     }
 
     @Test
+    void reproduceWritesItsTableAndResumes() throws IOException {
+        Path dir = tmp.resolve("rep");
+        String[] args = {"reproduce", "lenet", "--seeds", "1", "--epochs", "1", "--steps-per-epoch", "3", "--modes",
+            "fp32,mp", "--out", dir.toString(), "--json"};
+        assertEquals(0, run(args), errText());
+        String[] lines = out.toString(StandardCharsets.UTF_8).trim().split("\n");
+        JsonNode result = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertTrue(result.get("modes").has("mp") && result.get("modes").get("mp").has("write_reduction"));
+        assertTrue(Files.readString(dir.resolve("README.md")).contains("97.73"), "the paper's figure beside ours");
+        assertEquals(3, Files.readAllLines(dir.resolve("results.csv")).size());
+        assertEquals(0, run(args));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("reusing finished run"));
+        assertBadInput("experiment", "reproduce", "alexnet");
+    }
+
+    @Test
     void infoNamesTheGemm() {
         assertEquals(0, run("info"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("gemm:"));

