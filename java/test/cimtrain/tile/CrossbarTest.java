@@ -34,20 +34,10 @@ class CrossbarTest {
         return a;
     }
 
-    /** One row, one output per case, exact full-scale input, 1 V: the column current equals G+ in uA. */
-    private float[] readOnce(CrossbarParams p, float... gPos) {
-        int out = gPos.length;
-        Tensor y = BE.allocate(out);
-        BE.crossbarForward(p, up(gPos), up(new float[out]), up(new float[p.columnTiles(out)]), out, 1, up(1f), 1, 1f,
-                y, 1, 1, 0);
-        return down(y, out);
-    }
-
     @Test
     void adcRoundsToItsLevelsAndClipsAtFullScale() {
         // 3-bit ADC with a 1 uA step: codes 0..7; tile scale 1 maps currents straight to the output
         CrossbarParams clip = new CrossbarParams(64, 64, 0, false, 3, 1.0, 0, true, 0, 1.0);
-        float[] scales = {1f};
         int out = 5;
         float[] g = {2.4f, 2.6f, 6.9f, 9f, 0.2f};
         Tensor y = BE.allocate(out);
@@ -58,7 +48,6 @@ class CrossbarTest {
         BE.crossbarForward(noClip, up(g), up(new float[out]), tileScale, out, 1, up(1f), 1, 1f, y, 1, 1, 0);
         assertArrayEquals(new float[]{2, 3, 7, 9, 0}, down(y, out));
         assertEquals(7.0, clip.adcFullScaleUa(), 1e-12);
-        assertEquals(1, scales.length);
     }
 
     @Test

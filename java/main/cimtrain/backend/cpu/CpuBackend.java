@@ -304,9 +304,7 @@ public final class CpuBackend implements Backend {
         parallel.forRange(batch, 1, (b0, b1) -> {
             for (int r = 0; r < rows; r++) {
                 int ch = r / (k * k), ky = (r / k) % k, kx = r % k;
-                // the output columns ox whose input column ix = ox*s - pad + kx lies inside the image
-                int lo = Math.min(ow, ceilDiv(Math.max(0, pad - kx), s));
-                int hi = Math.max(lo, Math.min(ow, ceilDiv(w + pad - kx, s)));
+                int lo = firstInside(ow, w, pad, kx, s), hi = endInside(ow, w, pad, kx, s);
                 for (int b = b0; b < b1; b++) {
                     int plane = b * inSize + ch * h * w;
                     int rowStart = r * ld + b * positions;
@@ -341,6 +339,17 @@ public final class CpuBackend implements Backend {
         return a <= 0 ? 0 : (a + b - 1) / b;
     }
 
+    // The output columns ox whose input column ix = ox*s - pad + kx lies inside the image form the
+    // range [firstInside, endInside): outside it a patch reads padding.
+
+    private static int firstInside(int ow, int w, int pad, int kx, int s) {
+        return Math.min(ow, ceilDiv(Math.max(0, pad - kx), s));
+    }
+
+    private static int endInside(int ow, int w, int pad, int kx, int s) {
+        return Math.max(firstInside(ow, w, pad, kx, s), Math.min(ow, ceilDiv(w + pad - kx, s)));
+    }
+
     @Override
     public void col2im(Tensor cols, int batch, ConvGeometry g, Tensor dx) {
         float[] cs = d(cols), xs = d(dx);
@@ -357,8 +366,7 @@ public final class CpuBackend implements Backend {
             Arrays.fill(xs, b0 * inSize, b1 * inSize, 0f);
             for (int r = 0; r < rows; r++) {
                 int ch = r / (k * k), ky = (r / k) % k, kx = r % k;
-                int lo = Math.min(ow, ceilDiv(Math.max(0, pad - kx), s));
-                int hi = Math.max(lo, Math.min(ow, ceilDiv(w + pad - kx, s)));
+                int lo = firstInside(ow, w, pad, kx, s), hi = endInside(ow, w, pad, kx, s);
                 for (int b = b0; b < b1; b++) {
                     int plane = b * inSize + ch * h * w;
                     int rowStart = r * ld + b * positions;
