@@ -29,6 +29,7 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
     private final Tensor gNegT;
     private final Tensor tileScaleT;
     private final long seed;
+    private final long streamBase;
     private final long readStream;
     private final long writeStream;
     private long readCounter;
@@ -44,6 +45,7 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
         this.out = out;
         this.k = k;
         this.seed = seed;
+        this.streamBase = streamBase;
         this.readStream = streamBase;
         this.writeStream = streamBase + 1;
         HardwareSpec.DeviceSpec dev = hw.device();
@@ -156,6 +158,33 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
             reached = Math.min(Math.max(reached, dev.gMinUs()), dev.gMaxUs());
         }
         return (float) (reached * gain);
+    }
+
+    /**
+     * Sets the conductances of one weight's device pair directly (pulse-programmed devices, whose response
+     * model computes where the pulses leave them). Stuck devices keep their stuck value.
+     */
+    public void setConductances(int index, float pos, float neg) {
+        HardwareSpec.DeviceSpec dev = hw.device();
+        gPos[index] = stuck[index] != 0 ? (float) (stuck[index] == 1 ? dev.gMinUs() : dev.gMaxUs()) : pos;
+        int n = out * k + index;
+        gNeg[index] = stuck[n] != 0 ? (float) (stuck[n] == 1 ? dev.gMinUs() : dev.gMaxUs()) : neg;
+        dirty = true;
+    }
+
+    /** The chip's seed and this layer's first Philox stream: streams streamBase .. streamBase + 3 are taken,
+     *  streamBase + 4 .. streamBase + 15 are free for write rules. */
+    public long seed() {
+        return seed;
+    }
+
+    public long streamBase() {
+        return streamBase;
+    }
+
+    /** Whether device d is stuck (G+ of weight i is device i, its G- is device i + out * k). */
+    public boolean isStuck(int device) {
+        return stuck[device] != 0;
     }
 
     /** The weight the devices hold now (without read noise), host copy. */
