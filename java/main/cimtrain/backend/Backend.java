@@ -127,36 +127,45 @@ public interface Backend extends AutoCloseable {
     // ---- crossbars ----
 
     /**
-     * One layer's analog matrix-vector products across all its tiles. Inputs x (k x n, one column per
-     * input vector, as im2col makes them) are scaled by {@code inputScale} (the DAC's full-scale value,
-     * chosen digitally) and quantised by the DAC; each block of {@code tileRows} rows drives the
-     * conductances gPos and gNeg (out x k, microsiemens) of one tile; each column's current, with
-     * fresh read noise, is converted by the ADC; the differential pair is subtracted and the tiles'
-     * partial sums added digitally, each tile's times its scale factor tileScale[rowTile * columnTiles
-     * + columnTile] (weight units per microsiemens). Writes y (out x n) in weight x input units.
+     * One layer's analog matrix-vector products across all its tiles. Each input vector (a column of x,
+     * k x n, as im2col makes them) is scaled by its own largest |value| (the DAC's full scale, chosen
+     * digitally per vector: aihwkit's abs-max noise management) and quantised by the DAC; each block of
+     * {@code tileRows} rows drives the conductances gPos and gNeg (out x k, microsiemens) of one tile;
+     * each column's current, with fresh read noise, is converted by the ADC; the differential pair is
+     * subtracted and the tiles' partial sums added digitally, each tile's times its scale factor
+     * tileScale[rowTile * columnTiles + columnTile] (weight units per microsiemens). Inputs of both
+     * signs take a second pass with the negated inputs (only for vectors that have negative values).
+     * Writes y (out x n) in weight x input units.
      *
-     * <p>Read noise of the devices of a column and the ADC's own noise are independent Gaussians added
-     * to the column current before conversion, so each conversion draws one normal with their combined
-     * variance: (readNoise x V)^2 x sum of the squared input amplitudes on that tile's rows, plus
-     * (adcNoise x LSB)^2. This is exact in distribution for per-read, per-device Gaussian noise.
-     * Draws come from Philox (seed, stream) starting at element {@code counter}; a call uses at most
-     * {@link #crossbarDraws} of them.
+     * <p>With {@link CrossbarParams#aggregateReads()} false every read is simulated: one read per input
+     * bit (bit-serial), each column converted separately; the read noise of the devices of a column and
+     * the ADC's own noise are independent Gaussians added to the column current before conversion, so
+     * each conversion draws one normal with their combined variance (exact in distribution). With it
+     * true, see {@link CrossbarParams}: one product with the devices' weights and one normal per output
+     * with the variance of all the reads' noise and rounding together.
+     *
+     * <p>Random numbers: input vector j of the call is vector {@code firstColumn + j} of the batch; its
+     * draws are elements [counter + (firstColumn + j) * D, counter + (firstColumn + j + 1) * D) of Philox
+     * (seed, stream), D = {@link #crossbarDrawsPerColumn}. So the noise of a vector does not depend on how
+     * a batch is split between replicas or threads, or on the backend.
      */
     void crossbarForward(CrossbarParams p, Tensor gPos, Tensor gNeg, Tensor tileScale, int out, int k, Tensor x,
-                         int n, float inputScale, Tensor y, long seed, long stream, long counter);
+                         int n, Tensor y, long seed, long stream, long counter, long firstColumn);
 
-    /** The largest |x[i]| over x[0..n) (the DAC's full scale for a batch). */
+    /** The largest |x[i]| over x[0..n). */
     float maxAbs(Tensor x, long n);
 
     /** out (cols x rows) = the transpose of a (rows x cols). */
     void transpose(Tensor a, int rows, int cols, Tensor out);
 
-    /** Random numbers one {@link #crossbarForward} call may draw (for advancing the counter). */
-    static long crossbarDraws(CrossbarParams p, int out, int k, int n) {
-        long tiles = (k + p.tileRows() - 1) / p.tileRows();
-        long reads = p.bitSerial() && p.dacBits() > 0 ? p.dacBits() : 1;
+    /** Random numbers one input vector of a {@link #crossbarForward} call owns. */
+    static long crossbarDrawsPerColumn(CrossbarParams p, int out, int k) {
+        if (p.aggregateReads()) {
+            return out;
+        }
+        long tiles = p.rowTiles(k);
         // per sign pass (inputs of either sign), read, tile and output: one draw for each of G+ and G-
-        return 2 * reads * tiles * (long) out * n * 2;
+        return 2 * p.reads() * tiles * (long) out * 2;
     }
 
     // ---- loss ----

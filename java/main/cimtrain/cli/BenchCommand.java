@@ -5,6 +5,7 @@ import cimtrain.hardware.Hardware;
 import cimtrain.hardware.HardwareSpec;
 import cimtrain.model.ModelSpec;
 import cimtrain.model.Models;
+import cimtrain.tile.Chip;
 import cimtrain.train.Throughput;
 import cimtrain.util.AtomicFiles;
 import cimtrain.util.Home;
@@ -49,9 +50,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "64", description = "Default: ${DEFAULT-VALUE}.")
     int batch;
 
-    @Option(names = "--mp", description = {"Also measure the mp mode on --hardware (one replica, crossbar reads, threshold writes)",
+    @Option(names = "--mp", description = {"Also measure the mp mode on --hardware (crossbar reads, threshold writes)",
             "and report its throughput beside fp32 from the same run."})
     boolean mp;
+
+    @Option(names = "--read-model", defaultValue = "auto", paramLabel = "auto|exact|aggregate",
+            description = "How --mp simulates crossbar reads (see train --help). Default: ${DEFAULT-VALUE}.")
+    String readModel;
 
     @Option(names = "--hardware", defaultValue = "paper-chip", description = "Chip for --mp. Default: ${DEFAULT-VALUE}.")
     String hardware;
@@ -132,15 +137,13 @@ public final class BenchCommand implements Callable<Integer> {
                 double mpRate = 0;
                 if (mp) {
                     HardwareSpec hw = Hardware.load(hardware);
-                    try (CpuBackend single = new CpuBackend(nThreads, 1)) {
-                        double mpProbe = Throughput.measure(single, spec, width, batch, 1, 2, hw, false);
-                        int mpSteps = (int) Math.max(3, Math.min(5000, seconds * mpProbe / batch));
-                        double[] mpRuns = new double[repeats];
-                        for (int r = 0; r < repeats; r++) {
-                            mpRuns[r] = Throughput.measure(single, spec, width, batch, Math.max(1, mpSteps / 10), mpSteps, hw, false);
-                        }
-                        mpRate = median(mpRuns);
+                    double mpProbe = Throughput.measure(be, spec, width, batch, 1, 2, hw, readModel);
+                    int mpSteps = (int) Math.max(3, Math.min(5000, seconds * mpProbe / batch));
+                    double[] mpRuns = new double[repeats];
+                    for (int r = 0; r < repeats; r++) {
+                        mpRuns[r] = Throughput.measure(be, spec, width, batch, Math.max(1, mpSteps / 10), mpSteps, hw, readModel);
                     }
+                    mpRate = median(mpRuns);
                 }
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("date", date);
@@ -155,6 +158,7 @@ public final class BenchCommand implements Callable<Integer> {
                 row.put("cimtrain_samples_per_s", Math.round(median(ours)));
                 if (mp) {
                     row.put("mp_hardware", hardware);
+                    row.put("mp_read_model", Chip.aggregateReads(readModel, Hardware.load(hardware)) ? Chip.AGGREGATE : Chip.EXACT);
                     row.put("mp_samples_per_s", Math.round(mpRate));
                     row.put("mp_over_fp32", Math.round(100 * mpRate / median(ours)) / 100.0);
                 }

@@ -60,6 +60,10 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "13", description = "Default: ${DEFAULT-VALUE} (the paper's).")
     int epochs;
 
+    @Option(names = "--read-model", defaultValue = "auto", paramLabel = "auto|exact|aggregate",
+            description = "How crossbar reads are simulated (see train --help). Default: ${DEFAULT-VALUE}.")
+    String readModel;
+
     @Option(names = "--hardware", defaultValue = "paper-chip", description = "Default: ${DEFAULT-VALUE}.")
     String hardware;
 
@@ -104,7 +108,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                 if (summary == null) {
                     deleteTree(runDir); // an interrupted run starts again from scratch
                     TrainConfig cfg = new TrainConfig("lenet-paper", 1.0, "mnist-10k", mode, epochs, 64, "adamw", 0.004f,
-                            0.9f, 0.01f, "constant", 5, seed, 256, stepsPerEpoch);
+                            0.9f, 0.01f, "constant", 5, seed, 256, stepsPerEpoch, readModel);
                     summary = TrainRun.execute(cfg, spec, "mnist-10k", split, mode.equals("fp32") ? null : hw, runDir, nThreads);
                 } else {
                     System.out.println("reusing finished run " + runDir);

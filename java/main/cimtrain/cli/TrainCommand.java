@@ -94,6 +94,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-batch", defaultValue = "256", description = "Batch size for evaluation. Default: ${DEFAULT-VALUE}.")
     int evalBatch;
 
+    @Option(names = "--read-model", defaultValue = "auto", paramLabel = "auto|exact|aggregate",
+            description = {"How crossbar reads are simulated: exact (every bit-serial read and ADC conversion) or",
+                    "aggregate (one product and one noise draw per output with the reads' combined variance; faithful",
+                    "when ADC noise >= 0.5 LSB, ignores ADC saturation). auto: aggregate where faithful. Default: ${DEFAULT-VALUE}."})
+    String readModel;
+
     @Option(names = "--threads", defaultValue = "0", description = "CPU worker threads (0: all cores).")
     int threads;
 
@@ -107,7 +113,7 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         float wd = weightDecay >= 0 ? weightDecay : (optimizer.equals("sgd") ? 0f : 0.01f);
         TrainConfig cfg = new TrainConfig(model, width, data.dataset, mode, epochs, batch, optimizer, lr, momentum, wd,
-                schedule, patience, seed, evalBatch, stepsPerEpoch);
+                schedule, patience, seed, evalBatch, stepsPerEpoch, readModel);
         if (threads < 0) {
             throw new UserError("--threads must be >= 0, got " + threads);
         }

@@ -93,7 +93,7 @@ public final class Conv2d extends Layer {
         Tensor out = workspace.get(Workspace.ROWS, (long) cols * outChannels);
         backend.im2col(x, batch, g, columns);
         if (reader != null) {
-            reader.forward(columns, cols, out);
+            reader.forward(columns, cols, out, workspace.pass(), (long) workspace.firstSample() * g.positions());
         } else {
             // out (out x cols) = W (out x K) * columns (K x cols)
             backend.gemm(false, false, outChannels, cols, g.patchSize(), 1f, weight.value(), columns, 0f, out);

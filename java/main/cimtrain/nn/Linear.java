@@ -57,7 +57,7 @@ public final class Linear extends Layer {
             Tensor xt = workspace.get(Workspace.PATCHES, (long) in.size() * batch);
             Tensor yt = workspace.get(Workspace.ROWS, (long) outFeatures * batch);
             backend.transpose(x, batch, in.size(), xt);
-            reader.forward(xt, batch, yt);
+            reader.forward(xt, batch, yt, workspace.pass(), workspace.firstSample());
             backend.transpose(yt, outFeatures, batch, y);
         } else {
             backend.gemm(false, true, batch, outFeatures, in.size(), 1f, x, weight.value(), 0f, y);

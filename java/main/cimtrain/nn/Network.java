@@ -26,16 +26,20 @@ public final class Network implements AutoCloseable {
     public final int capacity;
     private final Backend backend;
     private final List<Replica> replicas = new ArrayList<>();
+    /** Forward passes so far: crossbar reads draw their noise by pass number. */
+    private long passes;
 
     /** One copy of the layer tree with its own activation buffers. */
     private static final class Replica {
         final Sequential root;
+        final Workspace workspace;
         final Tensor input;
         final Tensor dLogits;
         final int capacity;
 
-        Replica(Sequential root, Tensor input, Tensor dLogits, int capacity) {
+        Replica(Sequential root, Workspace workspace, Tensor input, Tensor dLogits, int capacity) {
             this.root = root;
+            this.workspace = workspace;
             this.input = input;
             this.dLogits = dLogits;
             this.capacity = capacity;
@@ -58,14 +62,15 @@ public final class Network implements AutoCloseable {
         for (int r = 0; r < count; r++) {
             Sequential root = r == 0 ? first : layers.get();
             // every replica draws the same initial values; the copies are then dropped for shared ones
-            out = root.build(backend, new Workspace(backend), inputShape, per, new Init(seed));
+            Workspace workspace = new Workspace(backend);
+            out = root.build(backend, workspace, inputShape, per, new Init(seed));
             if (r > 0) {
                 List<Parameter> mine = root.parameters(), primary = replicas.get(0).root.parameters();
                 for (int i = 0; i < mine.size(); i++) {
                     mine.get(i).shareValue(primary.get(i));
                 }
             }
-            replicas.add(new Replica(root, backend.allocate((long) per * inputShape.size()),
+            replicas.add(new Replica(root, workspace, backend.allocate((long) per * inputShape.size()),
                     backend.allocate((long) per * out.channels()), per));
         }
         if (out.height() != 1 || out.width() != 1) {
@@ -100,6 +105,15 @@ public final class Network implements AutoCloseable {
         return replicas.size();
     }
 
+    /** The layer tree of every replica (the first is {@link #root()}); they share parameter values. */
+    public List<Sequential> replicaRoots() {
+        List<Sequential> roots = new ArrayList<>();
+        for (Replica r : replicas) {
+            roots.add(r.root);
+        }
+        return roots;
+    }
+
     public List<Parameter> parameters() {
         return root().parameters();
     }
@@ -118,8 +132,13 @@ public final class Network implements AutoCloseable {
 
     /** Leaf layers in forward order (containers expanded), for mapping and reports. */
     public List<Layer> leaves() {
+        return leaves(root());
+    }
+
+    /** Leaf layers of one layer tree in forward order (containers expanded). */
+    public static List<Layer> leaves(Layer root) {
         List<Layer> out = new ArrayList<>();
-        collect(root(), out);
+        collect(root, out);
         return out;
     }
 
@@ -157,13 +176,15 @@ public final class Network implements AutoCloseable {
         }
     }
 
-    /** Runs one task per non-empty chunk, concurrently where the backend can. */
+    /** Runs one task per non-empty chunk, concurrently where the backend can: one forward pass. */
     private void eachChunk(int batch, ChunkTask task) {
         int[] start = chunks(batch);
+        long pass = passes++;
         List<Runnable> tasks = new ArrayList<>();
         for (int r = 0; r < replicas.size(); r++) {
             int from = start[r], to = start[r + 1];
             Replica rep = replicas.get(r);
+            rep.workspace.setPosition(pass, from);
             if (to > from) {
                 tasks.add(() -> task.run(rep, from, to - from));
             }

@@ -17,6 +17,8 @@ public final class Workspace {
 
     private final Backend backend;
     private final Tensor[] buffers = new Tensor[SLOTS];
+    private long pass;
+    private int firstSample;
 
     public Workspace(Backend backend) {
         this.backend = backend;
@@ -31,5 +33,25 @@ public final class Workspace {
             buffers[slot] = t;
         }
         return t;
+    }
+
+    /**
+     * Where the replica owning this workspace is: the network's forward pass number and the first sample
+     * of the batch its chunk holds. Crossbar reads index their random numbers by these, so the noise a
+     * sample sees does not depend on how a batch is split between replicas.
+     */
+    void setPosition(long pass, int firstSample) {
+        this.pass = pass;
+        this.firstSample = firstSample;
+    }
+
+    /** The network's forward pass number (training and evaluation batches alike). */
+    public long pass() {
+        return pass;
+    }
+
+    /** The first sample of the batch in this replica's chunk. */
+    public int firstSample() {
+        return firstSample;
     }
 }

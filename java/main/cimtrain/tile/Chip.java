@@ -28,19 +28,51 @@ public final class Chip {
     private Chip() {
     }
 
+    /** How crossbar reads are simulated: {@link #READ_MODELS}. */
+    public static final String AUTO = "auto";
+    public static final String EXACT = "exact";
+    public static final String AGGREGATE = "aggregate";
+    public static final List<String> READ_MODELS = List.of(AUTO, EXACT, AGGREGATE);
+
     /**
-     * @param direct write every update at once with no high-precision copy (mode direct), instead of
-     *               the threshold rule (mode mp)
+     * Whether reads on this hardware use the aggregate model: always for {@code aggregate} (refused where
+     * it would not be faithful), never for {@code exact}, and where faithful for {@code auto}.
      */
-    public static Chip place(Network net, HardwareSpec hw, boolean direct, long seed) {
-        if (net.replicaCount() != 1) {
-            // replicas would each need the same devices; on-chip modes build networks with one
-            throw new IllegalArgumentException("a network on a chip must have one replica, it has " + net.replicaCount());
-        }
+    public static boolean aggregateReads(String readModel, HardwareSpec hw) {
+        boolean valid = hw.adc().bits() == 0 || hw.adc().noiseLsb() >= 0.5;
+        return switch (readModel) {
+            case EXACT -> false;
+            case AGGREGATE -> {
+                if (!valid) {
+                    throw new cimtrain.util.UserError("--read-model aggregate needs ADC noise of at least 0.5 LSB (its "
+                            + "rounding is modelled as noise), hardware " + hw.name() + " has " + hw.adc().noiseLsb()
+                            + "; use --read-model exact");
+                }
+                yield true;
+            }
+            case AUTO -> valid;
+            default -> throw new cimtrain.util.UserError("--read-model must be one of " + String.join(", ", READ_MODELS)
+                    + ", got '" + readModel + "'");
+        };
+    }
+
+    /**
+     * Programs every conv and linear weight matrix of the network onto crossbars. All replicas of the
+     * network read the same devices; the updates (applied to the shared parameters) write them.
+     *
+     * @param direct         write every update at once with no high-precision copy (mode direct), instead
+     *                       of the threshold rule (mode mp)
+     * @param aggregateReads simulate reads with the aggregate model (see {@link #aggregateReads})
+     */
+    public static Chip place(Network net, HardwareSpec hw, boolean direct, long seed, boolean aggregateReads) {
         Chip chip = new Chip();
-        int index = 0;
-        for (Layer l : net.leaves()) {
-            index++;
+        List<List<Layer>> replicaLeaves = new ArrayList<>();
+        for (cimtrain.nn.Sequential root : net.replicaRoots()) {
+            replicaLeaves.add(Network.leaves(root));
+        }
+        List<Layer> leaves = replicaLeaves.get(0);
+        for (int index = 1; index <= leaves.size(); index++) {
+            Layer l = leaves.get(index - 1);
             Parameter w;
             if (l instanceof Conv2d c) {
                 w = c.weight();
@@ -49,15 +81,19 @@ public final class Chip {
             } else {
                 continue;
             }
-            CrossbarLayer xb = new CrossbarLayer(net.backend(), hw, w.shape[0], w.shape[1], seed, 1000L + 16L * index);
+            CrossbarLayer xb = new CrossbarLayer(net.backend(), hw, w.shape[0], w.shape[1], seed, 1000L + 16L * index,
+                    aggregateReads);
             float[] initial = w.read();
             xb.programAll(initial);
             ThresholdWriteRule rule = new ThresholdWriteRule(xb, initial, direct);
             w.setRule(rule);
-            if (l instanceof Conv2d c) {
-                c.setWeightReader(xb);
-            } else {
-                ((Linear) l).setWeightReader(xb);
+            for (List<Layer> mine : replicaLeaves) {
+                Layer same = mine.get(index - 1);
+                if (same instanceof Conv2d c) {
+                    c.setWeightReader(xb);
+                } else {
+                    ((Linear) same).setWeightReader(xb);
+                }
             }
             chip.names.add(index + ": " + l.describe());
             chip.crossbars.add(xb);

@@ -32,7 +32,6 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
     private final long streamBase;
     private final long readStream;
     private final long writeStream;
-    private long readCounter;
     private long writeCounter;
     private boolean dirty = true;
 
@@ -40,6 +39,14 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
      * @param streamBase two Philox streams of its own: streamBase for reads, streamBase + 1 for writes
      */
     public CrossbarLayer(Backend backend, HardwareSpec hw, int out, int k, long seed, long streamBase) {
+        this(backend, hw, out, k, seed, streamBase, false);
+    }
+
+    /**
+     * @param aggregateReads simulate reads with the aggregate model ({@link CrossbarParams#aggregateReads})
+     */
+    public CrossbarLayer(Backend backend, HardwareSpec hw, int out, int k, long seed, long streamBase,
+                         boolean aggregateReads) {
         this.backend = backend;
         this.hw = hw;
         this.out = out;
@@ -51,7 +58,7 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
         HardwareSpec.DeviceSpec dev = hw.device();
         this.params = new CrossbarParams(hw.tile().rows(), hw.outputsPerTile(), hw.dac().bits(), hw.dac().bitSerial(),
                 hw.adc().bits(), hw.adc().lsbUa(), hw.adc().noiseLsb(), hw.adc().clip(),
-                dev.readNoise() * dev.levelSpacingUs(), hw.readVoltage());
+                dev.readNoise() * dev.levelSpacingUs(), hw.readVoltage(), aggregateReads);
         int size = out * k;
         gPos = new float[size];
         gNeg = new float[size];
@@ -209,21 +216,25 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
         return gNeg[index];
     }
 
-    /** y (out x n) = an analog read of x (k x n, one input vector per column), in weight x input units. */
+    /**
+     * y (out x n) = an analog read of x (k x n, one input vector per column), in weight x input units.
+     * Replicas of a network read the same devices concurrently; writes happen between passes.
+     */
     @Override
-    public void forward(Tensor x, int n, Tensor y) {
+    public void forward(Tensor x, int n, Tensor y, long pass, long firstColumn) {
+        syncDevices();
+        // each pass owns 2^40 draws of the read stream, each input vector of the batch a slice of them
+        backend.crossbarForward(params, gPosT, gNegT, tileScaleT, out, k, x, n, y, seed, readStream, pass << 40,
+                firstColumn);
+    }
+
+    /** Copies the host's conductances to the backend's buffers after writes (once, whichever replica asks). */
+    private synchronized void syncDevices() {
         if (dirty) {
             backend.upload(gPos, gPosT, gPos.length);
             backend.upload(gNeg, gNegT, gNeg.length);
             backend.upload(tileScale, tileScaleT, tileScale.length);
             dirty = false;
         }
-        float scale = backend.maxAbs(x, (long) k * n);
-        if (scale == 0f) {
-            backend.fill(y, (long) out * n, 0f);
-            return;
-        }
-        backend.crossbarForward(params, gPosT, gNegT, tileScaleT, out, k, x, n, scale, y, seed, readStream, readCounter);
-        readCounter += Backend.crossbarDraws(params, out, k, n);
     }
 }

@@ -37,11 +37,14 @@ public final class FakeQuantization implements WeightReader {
 
     /** Makes every conv and linear layer of the network read fake-quantised weights. */
     public static void apply(Network net, HardwareSpec hw) {
-        for (Layer l : net.leaves()) {
-            if (l instanceof Conv2d c) {
-                c.setWeightReader(new FakeQuantization(net.backend(), c.weight(), hw));
-            } else if (l instanceof Linear f) {
-                f.setWeightReader(new FakeQuantization(net.backend(), f.weight(), hw));
+        // one per replica layer: each keeps its own quantised copy (replicas run concurrently)
+        for (cimtrain.nn.Sequential root : net.replicaRoots()) {
+            for (Layer l : Network.leaves(root)) {
+                if (l instanceof Conv2d c) {
+                    c.setWeightReader(new FakeQuantization(net.backend(), c.weight(), hw));
+                } else if (l instanceof Linear f) {
+                    f.setWeightReader(new FakeQuantization(net.backend(), f.weight(), hw));
+                }
             }
         }
     }
@@ -74,7 +77,7 @@ public final class FakeQuantization implements WeightReader {
     }
 
     @Override
-    public void forward(Tensor x, int n, Tensor y) {
+    public void forward(Tensor x, int n, Tensor y, long pass, long firstColumn) {
         backend.download(weight.value(), host, host.length);
         quantize(host, out, k, hw);
         backend.upload(host, quantized, host.length);

@@ -3,8 +3,6 @@ package cimtrain.train;
 import cimtrain.backend.Backend;
 import cimtrain.hardware.HardwareSpec;
 import cimtrain.tile.Chip;
-import cimtrain.hardware.HardwareSpec;
-import cimtrain.tile.Chip;
 import cimtrain.model.ModelSpec;
 import cimtrain.nn.Network;
 import cimtrain.optim.AdamW;
@@ -21,18 +19,18 @@ public final class Throughput {
 
     /** Samples per second over {@code steps} timed steps after {@code warmup} untimed ones (fp32). */
     public static double measure(Backend be, ModelSpec spec, double width, int batch, int warmup, int steps) {
-        return measure(be, spec, width, batch, warmup, steps, null, false);
+        return measure(be, spec, width, batch, warmup, steps, null, Chip.AUTO);
     }
 
     /**
-     * The same on a simulated chip when {@code hw} is given: forward reads from the crossbars and the
-     * mp (or, with {@code direct}, direct) write rule; the backend must not replicate networks.
+     * The same in mode mp on a simulated chip when {@code hw} is given: forward reads from the crossbars
+     * (simulated with {@code readModel}, see {@link Chip#aggregateReads}) and the threshold write rule.
      */
     public static double measure(Backend be, ModelSpec spec, double width, int batch, int warmup, int steps,
-                                 HardwareSpec hw, boolean direct) {
+                                 HardwareSpec hw, String readModel) {
         try (Network net = new Network(spec.name, be, () -> spec.build(width), spec.input, batch, 1)) {
             if (hw != null) {
-                Chip.place(net, hw, direct, 1);
+                Chip.place(net, hw, false, 1, Chip.aggregateReads(readModel, hw));
             }
             float[] x = new float[batch * spec.input.size()];
             Philox.fillUniform(1, 0, x, 0, 0, x.length, 0f, 1f);

@@ -5,7 +5,8 @@ import cimtrain.util.UserError;
 /** Everything that defines a training run, as given on the command line. */
 public record TrainConfig(String model, double width, String dataset, String mode, int epochs, int batch,
                           String optimizer, float lr, float momentum, float weightDecay, String schedule,
-                          int patience, long seed, int evalBatch, int stepsPerEpoch) {
+                          int patience, long seed, int evalBatch, int stepsPerEpoch,
+                          String readModel) {
     /**
      * fp32: software; mp: the paper's threshold-accumulated writes; direct: every update written at once;
      * qat: software training with weights fake-quantised to the chip's levels.
@@ -53,6 +54,10 @@ public record TrainConfig(String model, double width, String dataset, String mod
         }
         if (!MODES.contains(mode)) {
             throw new UserError("--mode must be one of " + String.join(", ", MODES) + ", got '" + mode + "'");
+        }
+        if (!cimtrain.tile.Chip.READ_MODELS.contains(readModel)) {
+            throw new UserError("--read-model must be one of " + String.join(", ", cimtrain.tile.Chip.READ_MODELS)
+                    + ", got '" + readModel + "'");
         }
         if (!optimizer.equals("adamw") && !optimizer.equals("sgd")) {
             throw new UserError("--optimizer must be adamw or sgd, got '" + optimizer + "'");

@@ -30,12 +30,11 @@ public final class TrainRun {
     public static Map<String, Object> execute(TrainConfig cfg, ModelSpec spec, String dataset, DataSplit split,
                                               HardwareSpec hw, Path dir, int threads) {
         Dataset train = split.train();
-        // on-chip modes run one replica: both would read and program the same devices
-        int replicas = cfg.onChip() || cfg.mode().equals("qat") ? 1 : CpuBackend.DEFAULT_REPLICAS;
-        try (CpuBackend be = new CpuBackend(threads, replicas);
+        try (CpuBackend be = new CpuBackend(threads, CpuBackend.DEFAULT_REPLICAS);
              Network net = new Network(spec.name, be, () -> spec.build(cfg.width()), spec.input,
                      Math.max(cfg.batch(), cfg.evalBatch()), cfg.seed())) {
-            Chip chip = cfg.onChip() ? Chip.place(net, hw, cfg.mode().equals("direct"), cfg.seed()) : null;
+            boolean aggregate = cfg.onChip() && Chip.aggregateReads(cfg.readModel(), hw);
+            Chip chip = cfg.onChip() ? Chip.place(net, hw, cfg.mode().equals("direct"), cfg.seed(), aggregate) : null;
             if (cfg.mode().equals("qat")) {
                 FakeQuantization.apply(net, hw);
             }
@@ -53,6 +52,9 @@ public final class TrainRun {
             if (hw != null) {
                 config.put("hardware", hw.name());
                 config.put("hardware_spec", hw);
+                if (cfg.onChip()) {
+                    config.put("read_model", aggregate ? Chip.AGGREGATE : Chip.EXACT);
+                }
             }
             config.put("epochs", cfg.epochs());
             config.put("steps_per_epoch", cfg.stepsPerEpoch() > 0 ? cfg.stepsPerEpoch()

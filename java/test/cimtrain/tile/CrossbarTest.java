@@ -37,15 +37,15 @@ class CrossbarTest {
     @Test
     void adcRoundsToItsLevelsAndClipsAtFullScale() {
         // 3-bit ADC with a 1 uA step: codes 0..7; tile scale 1 maps currents straight to the output
-        CrossbarParams clip = new CrossbarParams(64, 64, 0, false, 3, 1.0, 0, true, 0, 1.0);
+        CrossbarParams clip = new CrossbarParams(64, 64, 0, false, 3, 1.0, 0, true, 0, 1.0, false);
         int out = 5;
         float[] g = {2.4f, 2.6f, 6.9f, 9f, 0.2f};
         Tensor y = BE.allocate(out);
         Tensor tileScale = up(new float[]{1f});
-        BE.crossbarForward(clip, up(g), up(new float[out]), tileScale, out, 1, up(1f), 1, 1f, y, 1, 1, 0);
+        BE.crossbarForward(clip, up(g), up(new float[out]), tileScale, out, 1, up(1f), 1, y, 1, 1, 0, 0);
         assertArrayEquals(new float[]{2, 3, 7, 7, 0}, down(y, out));
-        CrossbarParams noClip = new CrossbarParams(64, 64, 0, false, 3, 1.0, 0, false, 0, 1.0);
-        BE.crossbarForward(noClip, up(g), up(new float[out]), tileScale, out, 1, up(1f), 1, 1f, y, 1, 1, 0);
+        CrossbarParams noClip = new CrossbarParams(64, 64, 0, false, 3, 1.0, 0, false, 0, 1.0, false);
+        BE.crossbarForward(noClip, up(g), up(new float[out]), tileScale, out, 1, up(1f), 1, y, 1, 1, 0, 0);
         assertArrayEquals(new float[]{2, 3, 7, 9, 0}, down(y, out));
         assertEquals(7.0, clip.adcFullScaleUa(), 1e-12);
     }
@@ -54,10 +54,12 @@ class CrossbarTest {
     void dacQuantisesInputsToItsCodes() {
         // exact ADC, one device of 1 uS: the output is the DAC's reconstruction of the input
         for (boolean serial : new boolean[]{false, true}) {
-            CrossbarParams p = new CrossbarParams(64, 64, 2, serial, 0, 1.0, 0, false, 0, 1.0);
+            CrossbarParams p = new CrossbarParams(64, 64, 2, serial, 0, 1.0, 0, false, 0, 1.0, false);
             int n = 4;
             Tensor y = BE.allocate(n);
-            BE.crossbarForward(p, up(1f), up(0f), up(1f), 1, 1, up(0.1f, 0.2f, 0.55f, 0.9f), n, 0.9f, y, 1, 1, 0);
+            // row 0 holds the inputs, row 1 (on a device of 0 uS) sets each vector's full scale to 0.9
+            BE.crossbarForward(p, up(1f, 0f), up(0f, 0f), up(1f), 1, 2,
+                    up(0.1f, 0.2f, 0.55f, 0.9f, 0.9f, 0.9f, 0.9f, 0.9f), n, y, 1, 1, 0, 0);
             // 2 bits over [0, 0.9]: codes round(x / 0.9 * 3) = 0, 1, 2, 3 -> 0, 0.3, 0.6, 0.9
             float[] got = down(y, n);
             assertArrayEquals(new float[]{0f, 0.3f, 0.6f, 0.9f}, got, 1e-6f, "bit-serial " + serial);
@@ -68,7 +70,7 @@ class CrossbarTest {
     void readNoiseAndAdcNoiseHaveTheirConfiguredSpread() {
         int k = 16, n = 40_000;
         float readSigmaUs = 0.5f, adcNoiseLsb = 2f, lsb = 0.25f;
-        CrossbarParams p = new CrossbarParams(64, 64, 0, false, 0, lsb, adcNoiseLsb, false, readSigmaUs, 1.0);
+        CrossbarParams p = new CrossbarParams(64, 64, 0, false, 0, lsb, adcNoiseLsb, false, readSigmaUs, 1.0, false);
         float[] ones = new float[k * n];
         java.util.Arrays.fill(ones, 1f);
         float[] g = new float[k];
@@ -76,7 +78,7 @@ class CrossbarTest {
         Tensor y = BE.allocate(n);
         // adcBits 0 means exact conversion, so only the noise sigma applies: per column
         // sqrt(readSigma^2 * k + (noise * lsb)^2), and y = I+ - I- has two independent columns
-        BE.crossbarForward(p, up(g), up(g), up(1f), 1, k, up(ones), n, 1f, y, 7, 3, 0);
+        BE.crossbarForward(p, up(g), up(g), up(1f), 1, k, up(ones), n, y, 7, 3, 0, 0);
         float[] v = down(y, n);
         double mean = 0, var = 0;
         for (float f : v) {
@@ -107,7 +109,7 @@ class CrossbarTest {
                 xb.programAll(w);
                 Tensor xt = be.allocate(x.length), y = be.allocate((long) out * n);
                 be.upload(x, xt, x.length);
-                xb.forward(xt, n, y);
+                xb.forward(xt, n, y, 0, 0);
                 results[threads - 1] = new float[out * n];
                 be.download(y, results[threads - 1], out * n);
             }

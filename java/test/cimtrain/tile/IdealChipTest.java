@@ -18,11 +18,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class IdealChipTest {
     @Test
     void mixedPrecisionOnIdealHardwareMatchesFp32() {
-        try (CpuBackend be = new CpuBackend(1, 1)) {
+        for (boolean aggregate : new boolean[]{false, true}) {
+            for (int replicas = 1; replicas <= 2; replicas++) {
+                trainBoth(aggregate, replicas);
+            }
+        }
+    }
+
+    private static void trainBoth(boolean aggregate, int replicas) {
+        try (CpuBackend be = new CpuBackend(2, replicas)) {
             var spec = Models.load("lenet-paper");
             Network fp32 = new Network("a", be, () -> spec.build(1.0), spec.input, 16, 3);
             Network mp = new Network("b", be, () -> spec.build(1.0), spec.input, 16, 3);
-            Chip.place(mp, Hardware.load("ideal"), false, 3);
+            Chip.place(mp, Hardware.load("ideal"), false, 3, aggregate);
             AdamW o1 = new AdamW(be, 0.9f, 0.999f, 1e-8f, 0.01f), o2 = new AdamW(be, 0.9f, 0.999f, 1e-8f, 0.01f);
             float[] x = new float[16 * 784];
             int[] y = new int[16];

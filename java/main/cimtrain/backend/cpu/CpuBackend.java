@@ -23,6 +23,7 @@ public final class CpuBackend implements Backend {
     private final BLAS blas;
     private final Parallel parallel;
     private final int replicas;
+    private final CpuCrossbar crossbar;
 
     public CpuBackend() {
         this(Runtime.getRuntime().availableProcessors());
@@ -37,6 +38,7 @@ public final class CpuBackend implements Backend {
         this.blas = BLAS.getInstance();
         this.parallel = new Parallel(threads);
         this.replicas = replicas;
+        this.crossbar = new CpuCrossbar(blas, parallel);
     }
 
     private static float[] d(Tensor t) {
@@ -709,124 +711,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void crossbarForward(CrossbarParams p, Tensor gPos, Tensor gNeg, Tensor tileScale, int out, int k,
-                                Tensor x, int n, float inputScale, Tensor y, long seed, long stream, long counter) {
-        float[] gp = d(gPos), gn = d(gNeg), xs = d(x), ys = d(y), scales = d(tileScale);
-        boolean anyNegative = false;
-        for (int i = 0; i < k * n; i++) {
-            if (xs[i] < 0f) {
-                anyNegative = true;
-                break;
-            }
-        }
-        boolean signed = anyNegative;
-        float[] codes = new float[k * n];
-        float[] plane = new float[k * n];
-        float[] sigma = new float[n];
-        float[] iPos = new float[out * n];
-        float[] iNeg = new float[out * n];
-        float[] noise = new float[2 * out * n];
-        // input vectors (columns) are independent: workers take ranges of them; every random number is
-        // indexed by (pass, read, tile, output, column), so the split never changes the result
-        parallel.forRange(n, 512, (j0, j1) -> crossbarColumns(p, gp, gn, scales, out, k, xs, n, j0, j1, inputScale,
-                ys, seed, stream, counter, signed, codes, plane, sigma, iPos, iNeg, noise));
-    }
-
-    private void crossbarColumns(CrossbarParams p, float[] gp, float[] gn, float[] scales, int out, int k, float[] xs,
-                                 int n, int j0, int j1, float inputScale, float[] ys, long seed, long stream,
-                                 long counter, boolean signed, float[] codes, float[] plane, float[] sigma,
-                                 float[] iPos, float[] iNeg, float[] noise) {
-        int levels = p.dacBits() > 0 ? (1 << p.dacBits()) - 1 : 0;
-        int reads = p.bitSerial() && levels > 0 ? p.dacBits() : 1;
-        int tiles = p.rowTiles(k);
-        int columnTiles = p.columnTiles(out);
-        float v = (float) p.readVoltage();
-        int maxCode = p.adcBits() > 0 ? (1 << p.adcBits()) - 1 : 0;
-        float lsb = (float) p.adcLsbUa();
-        boolean noisy = p.readNoiseUs() > 0 || p.adcNoiseLsb() > 0;
-        double readVar = Math.pow(p.readNoiseUs() * v, 2);
-        double adcVar = Math.pow(p.adcNoiseLsb() * lsb, 2);
-        int width = j1 - j0;
-        for (int o = 0; o < out; o++) {
-            Arrays.fill(ys, o * n + j0, o * n + j1, 0f);
-        }
-        long draw = counter;
-        for (int pass = 0; pass < (signed ? 2 : 1); pass++) {
-            float sign = pass == 0 ? 1f : -1f;
-            // the DAC: amplitudes in [0, 1] of full scale, or integer codes in [0, levels]
-            for (int i = 0; i < k; i++) {
-                for (int j = j0; j < j1; j++) {
-                    float a = Math.min(Math.max(sign * xs[i * n + j] / inputScale, 0f), 1f);
-                    codes[i * n + j] = levels > 0 ? Math.round(a * levels) : a;
-                }
-            }
-            for (int r = 0; r < reads; r++) {
-                // what one read applies to the rows: one bit of each code, or the whole amplitude
-                float weight;
-                if (reads > 1) {
-                    for (int i = 0; i < k; i++) {
-                        for (int j = j0; j < j1; j++) {
-                            plane[i * n + j] = ((int) codes[i * n + j] >> r) & 1;
-                        }
-                    }
-                    weight = (float) (1 << r) / levels;
-                } else {
-                    for (int i = 0; i < k; i++) {
-                        for (int j = j0; j < j1; j++) {
-                            plane[i * n + j] = levels > 0 ? codes[i * n + j] / levels : codes[i * n + j];
-                        }
-                    }
-                    weight = 1f;
-                }
-                for (int t = 0; t < tiles; t++) {
-                    int r0 = t * p.tileRows(), rows = Math.min(p.tileRows(), k - r0);
-                    // column currents in uA: V x G (uS) x amplitude, for this tile's rows
-                    block(false, false, out, width, rows, v, gp, r0, k, plane, r0 * n + j0, n, 0f, iPos, j0, n);
-                    block(false, false, out, width, rows, v, gn, r0, k, plane, r0 * n + j0, n, 0f, iNeg, j0, n);
-                    if (noisy) {
-                        // one sigma per input vector: a column's read noise grows with the squared
-                        // amplitudes on the tile's rows, the ADC's is fixed
-                        Arrays.fill(sigma, j0, j1, 0f);
-                        for (int i = r0; i < r0 + rows; i++) {
-                            for (int j = j0; j < j1; j++) {
-                                float a = plane[i * n + j];
-                                sigma[j] += a * a;
-                            }
-                        }
-                        for (int j = j0; j < j1; j++) {
-                            sigma[j] = (float) Math.sqrt(readVar * sigma[j] + adcVar);
-                        }
-                        for (int o = 0; o < out; o++) {
-                            long first = draw + 2L * (o * (long) n + j0);
-                            Philox.fillNormal(seed, stream, noise, 2 * (o * n + j0), first, first + 2L * width, 0f, 1f);
-                        }
-                    }
-                    draw += 2L * out * n;
-                    for (int o = 0; o < out; o++) {
-                        float tileWeight = weight * scales[t * columnTiles + o / p.tileOutputs()];
-                        for (int j = j0; j < j1; j++) {
-                            int idx = o * n + j;
-                            float ip = iPos[idx], in = iNeg[idx];
-                            if (noisy) {
-                                ip += sigma[j] * noise[2 * idx];
-                                in += sigma[j] * noise[2 * idx + 1];
-                            }
-                            if (maxCode > 0) {
-                                ip = adc(ip, lsb, maxCode, p.adcClip());
-                                in = adc(in, lsb, maxCode, p.adcClip());
-                            }
-                            ys[idx] += sign * tileWeight * (ip - in);
-                        }
-                    }
-                }
-            }
-        }
-        // back from currents (uA = uS x V) to weight x input units
-        float back = inputScale / v;
-        for (int o = 0; o < out; o++) {
-            for (int j = j0; j < j1; j++) {
-                ys[o * n + j] *= back;
-            }
-        }
+                                Tensor x, int n, Tensor y, long seed, long stream, long counter, long firstColumn) {
+        crossbar.forward(p, d(gPos), d(gNeg), d(tileScale), out, k, d(x), n, d(y), seed, stream, counter, firstColumn);
     }
 
     @Override
@@ -847,15 +733,6 @@ public final class CpuBackend implements Backend {
                 os[j * rows + i] = as[i * cols + j];
             }
         }
-    }
-
-    /** One ADC conversion of a current to its code's current: round to the LSB, saturate if clipping. */
-    private static float adc(float current, float lsb, int maxCode, boolean clip) {
-        float code = Math.round(current / lsb);
-        if (clip) {
-            code = Math.min(Math.max(code, 0f), maxCode);
-        }
-        return code * lsb;
     }
 
     // ---- loss ----
