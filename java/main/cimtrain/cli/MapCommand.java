@@ -29,7 +29,7 @@ public final class MapCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--hardware", required = true, paramLabel = "NAME|FILE",
-            description = "A chip under models/hardware/ (ideal, paper-chip, paper-table1) or a .yaml file.")
+            description = "A chip under models/hardware/ (ideal, paper-chip, paper-table1, paper-table1-pulse) or a .yaml file.")
     String hardware;
 
     @Option(names = "--width", defaultValue = "1.0", description = "Width multiplier. Default: ${DEFAULT-VALUE}.")

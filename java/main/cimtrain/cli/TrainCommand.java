@@ -47,9 +47,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataArgs data;
 
-    @Option(names = "--mode", defaultValue = "fp32", paramLabel = "fp32|mp|direct|qat",
+    @Option(names = "--mode", defaultValue = "fp32", paramLabel = "fp32|mp|mp-pulse|direct|qat",
             description = {"fp32: software baseline. mp: the paper's mixed precision (forward on the crossbars, digital backward,",
-                    "updates accumulated and written when they reach the threshold). direct: every update written at once.",
+                    "updates accumulated and written with write-and-verify when they reach the threshold).",
+                    "mp-pulse: updates accumulated and written as n = trunc(acc / eps) pulses through the device response of",
+                    "the hardware's 'pulse' section (e.g. --hardware paper-table1-pulse). direct: every update written at once.",
                     "qat: software training with weights fake-quantised to the chip's levels (no noise). Default: ${DEFAULT-VALUE}."})
     String mode;
 

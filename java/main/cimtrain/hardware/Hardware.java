@@ -1,15 +1,25 @@
 package cimtrain.hardware;
 
+import cimtrain.util.Home;
 import cimtrain.util.ShippedYaml;
 import cimtrain.util.UserError;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Finds and reads hardware descriptions: a preset name under models/hardware/ or a path to a YAML file. */
 public final class Hardware {
     /** The presets shipped with cimtrain (also packaged in the jar). */
-    public static final List<String> PRESETS = List.of("ideal", "paper-chip", "paper-table1");
+    public static final List<String> PRESETS = List.of("ideal", "paper-chip", "paper-table1", "paper-table1-pulse");
 
     private Hardware() {
     }
@@ -57,6 +67,9 @@ public final class Hardware {
 
         Fields dc = new Fields(top.section("dac"), at + ": dac");
         HardwareSpec.DacSpec dac = new HardwareSpec.DacSpec(dc.integer("bits", 8, 0, 24), dc.bool("bit_serial", true));
+        if (dac.bitSerial() && dac.bits() > 16) {
+            throw new UserError(at + ": dac.bits must be at most 16 with bit_serial (one read per bit), got " + dac.bits());
+        }
         dc.rejectUnknown();
 
         Fields ad = new Fields(top.section("adc"), at + ": adc");
@@ -68,14 +81,123 @@ public final class Hardware {
 
         Fields sc = new Fields(top.section("scale"), at + ": scale");
         HardwareSpec.ScaleSpec scale = new HardwareSpec.ScaleSpec(sc.choice("granularity", "crossbar",
-                List.of("crossbar", "layer")), sc.bool("trainable", false), sc.real("headroom", 1.5, 1, 1000));
+                List.of("crossbar", "layer")), sc.bool("trainable", false), sc.real("headroom", 1.5, 1, 1000),
+                sc.real("learning_rate", 1e-4, 0, 1));
         sc.rejectUnknown();
 
         Fields w = new Fields(top.section("write"), at + ": write");
         HardwareSpec.WriteSpec write = new HardwareSpec.WriteSpec(w.real("threshold_levels", 1, 0, 1e6),
                 w.integer("max_trials", 2, 1, 1000));
         w.rejectUnknown();
+
+        JsonNode pulseNode = top.section("pulse");
+        HardwareSpec.PulseSpec pulse = pulseNode == null || pulseNode.isNull() ? null
+                : parsePulse(new Fields(pulseNode, at + ": pulse"), device, source, at);
         top.rejectUnknown();
-        return new HardwareSpec(name, description, citation, tile, mapping, device, dac, adc, readVoltage, scale, write);
+        return new HardwareSpec(name, description, citation, tile, mapping, device, dac, adc, readVoltage, scale, write,
+                pulse);
+    }
+
+    /** The optional pulse section (see {@link HardwareSpec.PulseSpec} for every field and default). */
+    private static HardwareSpec.PulseSpec parsePulse(Fields f, HardwareSpec.DeviceSpec device, String source,
+                                                     String at) {
+        String model = f.choice("model", null, HardwareSpec.PulseSpec.MODELS);
+        // NaN marks "not given": some defaults depend on the model, and some fields do not apply to all
+        double step = f.real("step_us", Double.NaN, 1e-9, 1e6);
+        double granularity = f.real("granularity_us", Double.NaN, 1e-9, 1e6);
+        double asymmetry = f.real("asymmetry", Double.NaN, -1, 1);
+        double spread = f.real("device_step_spread", 0, 0, 10);
+        double noise = f.real("cycle_noise", 0, 0, 10);
+        String table = f.text("table", null);
+        int cap = f.integer("max_pulses_per_update", 0, 0, 1_000_000);
+        f.rejectUnknown();
+        String p = at + ": pulse.";
+        if (model == null) {
+            throw new UserError(p + "model is required (one of " + HardwareSpec.PulseSpec.MODELS + ")");
+        }
+        MeasuredCurve curve = null;
+        if (model.equals(HardwareSpec.PulseSpec.TABLE)) {
+            if (table == null || table.isBlank()) {
+                throw new UserError(p + "table is required for model table (a CSV file of measured curves)");
+            }
+            if (!Double.isNaN(asymmetry)) {
+                throw new UserError(p + "asymmetry does not apply to model table (its curves carry their own)");
+            }
+            curve = loadCurve(table, source, at);
+            if (Double.isNaN(step)) {
+                step = curve.meanUpStepUs();
+            }
+            asymmetry = 0;
+        } else {
+            if (table != null) {
+                throw new UserError(p + "table applies only to model table, not " + model);
+            }
+            double range = device.gMaxUs() - device.gMinUs();
+            if (Double.isNaN(step)) {
+                step = device.levelSpacingUs();
+            }
+            if (step > range) {
+                throw new UserError(p + "step_us (" + step + ") must not exceed the conductance range"
+                        + " g_max_us - g_min_us (" + range + ")");
+            }
+            if (Double.isNaN(asymmetry)) {
+                asymmetry = 0;
+            }
+        }
+        if (Double.isNaN(granularity)) {
+            granularity = step;
+        }
+        return new HardwareSpec.PulseSpec(model, step, granularity, asymmetry, spread, noise, table, curve, cap);
+    }
+
+    /**
+     * Opens a pulse table named in a hardware file: an absolute path as it is; a relative one first next to
+     * the hardware file (on disk, or in the shipped folder of a preset), then under the shipped
+     * models/hardware/ (so that a copied preset still finds the shipped example curve).
+     */
+    private static MeasuredCurve loadCurve(String table, String source, String at) {
+        Path given = Paths.get(table);
+        List<String> tried = new ArrayList<>();
+        try {
+            if (given.isAbsolute()) {
+                if (Files.isRegularFile(given)) {
+                    try (BufferedReader in = Files.newBufferedReader(given, StandardCharsets.UTF_8)) {
+                        return MeasuredCurve.read(in, given.toString());
+                    }
+                }
+                tried.add(given.toString());
+            } else {
+                Path hwFile = Paths.get(source);
+                Path folder = hwFile.getParent();
+                if (Files.isRegularFile(hwFile)) {
+                    Path p = folder == null ? given : folder.resolve(given);
+                    if (Files.isRegularFile(p)) {
+                        try (BufferedReader in = Files.newBufferedReader(p, StandardCharsets.UTF_8)) {
+                            return MeasuredCurve.read(in, p.toString());
+                        }
+                    }
+                    tried.add(p.toString());
+                }
+                java.util.Set<String> shipped = new java.util.LinkedHashSet<>();
+                if (folder != null && !Files.isRegularFile(hwFile)) {
+                    shipped.add(folder.toString().replace('\\', '/') + "/" + table);
+                }
+                shipped.add("models/hardware/" + table);
+                for (String rel : shipped) {
+                    try (InputStream in = Home.openShipped(rel)) {
+                        if (in != null) {
+                            return MeasuredCurve.read(
+                                    new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), rel);
+                        }
+                    }
+                    tried.add(rel + " (shipped)");
+                }
+            }
+        } catch (IOException e) {
+            String msg = e.getMessage() == null ? e.toString() : e.getMessage().split("\n")[0];
+            throw new UserError(at + ": pulse.table " + table + ": cannot read: " + msg);
+        }
+        throw new UserError(at + ": pulse.table file not found: " + table + " (tried " + String.join(", ", tried)
+                + ")");
     }
 }

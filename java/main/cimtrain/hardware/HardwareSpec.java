@@ -1,13 +1,21 @@
 package cimtrain.hardware;
 
 /**
- * One chip: its tiles, devices, converters, scale factors and write rule. Loaded from
+ * One chip: its tiles, devices, converters, scale factors, write rule and (optionally, null when the
+ * file has no {@code pulse:} section) the pulse response of its devices. Loaded from
  * models/hardware/NAME.yaml by {@link Hardware}; every field, its unit and its default are documented
  * on the records below and in models/hardware/README.md.
  */
 public record HardwareSpec(String name, String description, String source, TileSpec tile, String mapping,
                            DeviceSpec device, DacSpec dac, AdcSpec adc, double readVoltage, ScaleSpec scale,
-                           WriteSpec write) {
+                           WriteSpec write, PulseSpec pulse) {
+
+    /** A chip without a pulse model ({@code pulse} null): the constructor of the sections before it existed. */
+    public HardwareSpec(String name, String description, String source, TileSpec tile, String mapping,
+                        DeviceSpec device, DacSpec dac, AdcSpec adc, double readVoltage, ScaleSpec scale,
+                        WriteSpec write) {
+        this(name, description, source, tile, mapping, device, dac, adc, readVoltage, scale, write, null);
+    }
 
     /** Signed weights as a pair of devices in adjacent columns, w ~ G+ - G-. */
     public static final String DIFFERENTIAL = "differential";
@@ -93,13 +101,19 @@ public record HardwareSpec(String name, String description, String source, TileS
      * Digital scale factors that map a crossbar's read-out back to weight units.
      *
      * @param granularity "crossbar" (one factor per tile) or "layer". Default crossbar.
-     * @param trainable   the factor is learned with the other digital parameters. Default false.
-     *                    (Not implemented yet: factors are fixed at the initial mapping.)
+     * @param trainable   the factor is learned from the digital weight gradient (the weight a tile
+     *                    holds is factor x (G+ - G-), so dL/dfactor = sum over its weights of dL/dw x
+     *                    (G+ - G-)), with Adam on log(factor) so that each step changes it by about
+     *                    {@code learningRate} at most, whatever its size. The high-precision copy of
+     *                    its weights follows the factor. Default false: fixed at the initial mapping.
      * @param headroom    the initial mapping puts a tile's largest weight at 1/headroom of the
      *                    conductance range, leaving room for weights to grow before they saturate.
      *                    Default 1.5.
+     * @param learningRate relative step of a trainable factor per update. Default 1e-4: the factors have
+     *                    no weight decay (growing them sharpens the softmax), and at 1e-3 mp training of
+     *                    lenet-paper diverged.
      */
-    public record ScaleSpec(String granularity, boolean trainable, double headroom) {
+    public record ScaleSpec(String granularity, boolean trainable, double headroom, double learningRate) {
     }
 
     /**
@@ -111,5 +125,46 @@ public record HardwareSpec(String name, String description, String source, TileS
      *                        what it reached. Default 2.
      */
     public record WriteSpec(double thresholdLevels, int maxTrials) {
+    }
+
+    /**
+     * How the devices respond to single programming pulses, for the n-pulse mixed-precision write rule
+     * (mode mp-pulse, aihwkit's MixedPrecisionCompound): the optional {@code pulse:} section. The
+     * models are in {@code cimtrain.tile.pulse}; their conventions are documented there and in
+     * models/hardware/README.md.
+     *
+     * @param model              {@link #LINEAR_STEP}, {@link #SOFT_BOUNDS} or {@link #TABLE}. Required.
+     * @param stepUs             the nominal step of one pulse, microsiemens: linear-step, every pulse;
+     *                           soft-bounds, an up pulse from g_min (and a down pulse from g_max); table,
+     *                           nothing (the curves give the steps). Default: one level spacing of the
+     *                           device (linear-step, soft-bounds) or the table's mean up step (table).
+     * @param granularityUs      the write rule's eps in microsiemens (aihwkit's MixedPrecision
+     *                           granularity): a weight gets n = trunc(chi / eps) pulses, eps =
+     *                           granularity x the tile's scale. Default stepUs. (A soft-bounds device
+     *                           moves stepUs / 2 per pulse at mid-range, its symmetric point; set
+     *                           granularity there for the accounting to match the devices.)
+     * @param asymmetry          up/down asymmetry a (aihwkit's up_down): up steps are step * (1 + a),
+     *                           down steps step * (1 - a); in [-1, 1]. Default 0. Not for table (the
+     *                           curves carry their own asymmetry).
+     * @param deviceStepSpread   device-to-device spread: sigma of a fixed per-device factor 1 + s * z on
+     *                           its step (clamped at 0). Default 0.
+     * @param cycleNoise         cycle-to-cycle noise: each pulse's step is multiplied by 1 + c * z with a
+     *                           fresh standard normal z. Default 0.
+     * @param table              the CSV file of measured curves as written in the hardware file (table
+     *                           model only), else null
+     * @param curve              the loaded table (table model only), else null
+     * @param maxPulsesPerUpdate at most this many pulses per weight and update, the rest stays accumulated;
+     *                           0 = no cap. Default 0.
+     */
+    public record PulseSpec(String model, double stepUs, double granularityUs, double asymmetry,
+                            double deviceStepSpread, double cycleNoise, String table, MeasuredCurve curve,
+                            int maxPulsesPerUpdate) {
+        /** dG = +-step (times the device and cycle factors), clipped to [g_min, g_max]. */
+        public static final String LINEAR_STEP = "linear-step";
+        /** aihwkit's SoftBoundsDevice: the step shrinks linearly to 0 at the bound it moves towards. */
+        public static final String SOFT_BOUNDS = "soft-bounds";
+        /** Measured conductance-vs-pulse curves from a CSV file. */
+        public static final String TABLE = "table";
+        public static final java.util.List<String> MODELS = java.util.List.of(LINEAR_STEP, SOFT_BOUNDS, TABLE);
     }
 }

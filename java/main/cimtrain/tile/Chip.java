@@ -6,6 +6,7 @@ import cimtrain.nn.Layer;
 import cimtrain.nn.Linear;
 import cimtrain.nn.Network;
 import cimtrain.nn.Parameter;
+import cimtrain.tile.pulse.PulseWriteRule;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,10 +24,15 @@ public final class Chip {
 
     private final List<String> names = new ArrayList<>();
     private final List<CrossbarLayer> crossbars = new ArrayList<>();
-    private final List<ThresholdWriteRule> rules = new ArrayList<>();
+    private final List<WriteCounting> rules = new ArrayList<>();
 
     private Chip() {
     }
+
+    /** Write rules (training modes on a chip). */
+    public static final String MP = "mp";
+    public static final String DIRECT = "direct";
+    public static final String MP_PULSE = "mp-pulse";
 
     /** How crossbar reads are simulated: {@link #READ_MODELS}. */
     public static final String AUTO = "auto";
@@ -60,11 +66,16 @@ public final class Chip {
      * Programs every conv and linear weight matrix of the network onto crossbars. All replicas of the
      * network read the same devices; the updates (applied to the shared parameters) write them.
      *
-     * @param direct         write every update at once with no high-precision copy (mode direct), instead
-     *                       of the threshold rule (mode mp)
+     * @param writeRule      {@link #MP}: the threshold rule with write-and-verify; {@link #DIRECT}: every
+     *                       update written at once, no high-precision copy; {@link #MP_PULSE}: updates
+     *                       accumulated and written as pulses through the hardware's pulse response
      * @param aggregateReads simulate reads with the aggregate model (see {@link #aggregateReads})
      */
-    public static Chip place(Network net, HardwareSpec hw, boolean direct, long seed, boolean aggregateReads) {
+    public static Chip place(Network net, HardwareSpec hw, String writeRule, long seed, boolean aggregateReads) {
+        if (writeRule.equals(MP_PULSE) && hw.pulse() == null) {
+            throw new cimtrain.util.UserError("mode mp-pulse needs a 'pulse:' section in hardware " + hw.name()
+                    + " (see models/hardware/README.md, e.g. --hardware paper-table1-pulse)");
+        }
         Chip chip = new Chip();
         List<List<Layer>> replicaLeaves = new ArrayList<>();
         for (cimtrain.nn.Sequential root : net.replicaRoots()) {
@@ -85,7 +96,15 @@ public final class Chip {
                     aggregateReads);
             float[] initial = w.read();
             xb.programAll(initial);
-            ThresholdWriteRule rule = new ThresholdWriteRule(xb, initial, direct);
+            Parameter.UpdateRule rule;
+            if (writeRule.equals(MP_PULSE)) {
+                PulseWriteRule pulses = new PulseWriteRule(xb);
+                // no high-precision copy: the backward pass uses what the devices hold from the start
+                w.write(pulses.heldWeights());
+                rule = pulses;
+            } else {
+                rule = new ThresholdWriteRule(xb, initial, writeRule.equals(DIRECT));
+            }
             w.setRule(rule);
             for (List<Layer> mine : replicaLeaves) {
                 Layer same = mine.get(index - 1);
@@ -97,7 +116,7 @@ public final class Chip {
             }
             chip.names.add(index + ": " + l.describe());
             chip.crossbars.add(xb);
-            chip.rules.add(rule);
+            chip.rules.add((WriteCounting) rule);
         }
         return chip;
     }

@@ -85,7 +85,8 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
         tileScaleT = backend.allocate(tileScale.length);
     }
 
-    private int tileOf(int index) {
+    /** The tile (row tile x column tiles + column tile) holding weight {@code index} of the out x k matrix. */
+    public int tileOf(int index) {
         int o = index / k, i = index % k;
         return (i / params.tileRows()) * params.columnTiles(out) + o / params.tileOutputs();
     }
@@ -95,15 +96,34 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
         return hw.device().gMaxUs() - hw.device().gMinUs();
     }
 
+    /** Tiles, and so scale factors (with granularity layer they all hold the same value). */
+    public int tiles() {
+        return tileScale.length;
+    }
+
+    /** Multiplies one tile's scale factor (a trainable scale's update): its weights scale with it. */
+    public void rescale(int tile, float factor) {
+        tileScale[tile] *= factor;
+        dirty = true;
+    }
+
     /**
-     * Sets each tile's scale so that its largest weight spans the conductance range, then programs
-     * every weight (the initial mapping; not counted as training writes).
+     * Sets each tile's scale so that its largest weight (the layer's, with granularity layer) spans
+     * 1/headroom of the conductance range, then programs every weight (the initial mapping; not counted
+     * as training writes).
      */
     public void programAll(float[] w) {
         float[] maxAbs = new float[tileScale.length];
         for (int i = 0; i < w.length; i++) {
             int t = tileOf(i);
             maxAbs[t] = Math.max(maxAbs[t], Math.abs(w[i]));
+        }
+        if (hw.scale().granularity().equals("layer")) {
+            float layerMax = 0f;
+            for (float m : maxAbs) {
+                layerMax = Math.max(layerMax, m);
+            }
+            java.util.Arrays.fill(maxAbs, layerMax);
         }
         for (int t = 0; t < tileScale.length; t++) {
             tileScale[t] = (float) (hw.scale().headroom() * Math.max(maxAbs[t], 1e-6f) / range());

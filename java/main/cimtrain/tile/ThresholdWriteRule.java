@@ -13,13 +13,15 @@ import cimtrain.backend.Tensor;
  * <p>With {@code direct} there is neither accumulation nor a high-precision copy: every update is
  * written at once and the weight is whatever the devices then hold (the paper's 77.8% baseline).
  */
-public final class ThresholdWriteRule implements Parameter.UpdateRule {
+public final class ThresholdWriteRule implements Parameter.UpdateRule, WriteCounting {
     private final CrossbarLayer crossbar;
     private final boolean direct;
     private final float[] accumulated;
     private final float[] wfp;
     private final float[] delta;
     private final int[] writes;
+    private final ScaleTrainer scales;
+    private final float[] grad;
     private long updates;
 
     public ThresholdWriteRule(CrossbarLayer crossbar, float[] initialWeights, boolean direct) {
@@ -29,6 +31,8 @@ public final class ThresholdWriteRule implements Parameter.UpdateRule {
         this.accumulated = new float[wfp.length];
         this.delta = new float[wfp.length];
         this.writes = new int[wfp.length];
+        this.scales = crossbar.hw.scale().trainable() ? new ScaleTrainer(crossbar) : null;
+        this.grad = scales != null ? new float[wfp.length] : null;
         if (direct) {
             float[] held = crossbar.effectiveWeights();
             System.arraycopy(held, 0, wfp, 0, wfp.length);
@@ -39,6 +43,14 @@ public final class ThresholdWriteRule implements Parameter.UpdateRule {
     public void apply(Parameter p, Tensor d) {
         float[] dh = delta;
         p.backend().download(d, dh, dh.length);
+        if (scales != null) {
+            // the factors move first (from this step's gradient); W_FP follows what the tiles now hold
+            p.backend().download(p.grad, grad, grad.length);
+            float[] factors = scales.step(grad);
+            for (int i = 0; i < wfp.length; i++) {
+                wfp[i] *= factors[crossbar.tileOf(i)];
+            }
+        }
         for (int i = 0; i < dh.length; i++) {
             if (dh[i] == 0f) {
                 continue;
@@ -58,11 +70,13 @@ public final class ThresholdWriteRule implements Parameter.UpdateRule {
     }
 
     /** Device writes of each weight so far. */
+    @Override
     public int[] writes() {
         return writes;
     }
 
     /** Updates that writing every update would have written (non-zero optimizer updates). */
+    @Override
     public long updates() {
         return updates;
     }

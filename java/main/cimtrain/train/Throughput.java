@@ -30,7 +30,7 @@ public final class Throughput {
                                  HardwareSpec hw, String readModel) {
         try (Network net = new Network(spec.name, be, () -> spec.build(width), spec.input, batch, 1)) {
             if (hw != null) {
-                Chip.place(net, hw, false, 1, Chip.aggregateReads(readModel, hw));
+                Chip.place(net, hw, Chip.MP, 1, Chip.aggregateReads(readModel, hw));
             }
             float[] x = new float[batch * spec.input.size()];
             Philox.fillUniform(1, 0, x, 0, 0, x.length, 0f, 1f);

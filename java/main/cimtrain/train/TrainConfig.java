@@ -8,10 +8,12 @@ public record TrainConfig(String model, double width, String dataset, String mod
                           int patience, long seed, int evalBatch, int stepsPerEpoch,
                           String readModel) {
     /**
-     * fp32: software; mp: the paper's threshold-accumulated writes; direct: every update written at once;
+     * fp32: software; mp: the paper's threshold-accumulated writes; mp-pulse: accumulated updates written
+     * as device pulses (n = trunc(acc / eps)) through the hardware's pulse response; direct: every update
+     * written at once;
      * qat: software training with weights fake-quantised to the chip's levels.
      */
-    public static final java.util.List<String> MODES = java.util.List.of("fp32", "mp", "direct", "qat");
+    public static final java.util.List<String> MODES = java.util.List.of("fp32", "mp", "mp-pulse", "direct", "qat");
 
     /** True for the modes that need a hardware description. */
     public boolean needsHardware() {
@@ -20,7 +22,7 @@ public record TrainConfig(String model, double width, String dataset, String mod
 
     /** True for the modes whose forward products run on simulated crossbars. */
     public boolean onChip() {
-        return mode.equals("mp") || mode.equals("direct");
+        return mode.equals("mp") || mode.equals("mp-pulse") || mode.equals("direct");
     }
 
     /** Rejects impossible values with one clear line each. */

@@ -34,7 +34,7 @@ public final class TrainRun {
              Network net = new Network(spec.name, be, () -> spec.build(cfg.width()), spec.input,
                      Math.max(cfg.batch(), cfg.evalBatch()), cfg.seed())) {
             boolean aggregate = cfg.onChip() && Chip.aggregateReads(cfg.readModel(), hw);
-            Chip chip = cfg.onChip() ? Chip.place(net, hw, cfg.mode().equals("direct"), cfg.seed(), aggregate) : null;
+            Chip chip = cfg.onChip() ? Chip.place(net, hw, cfg.mode(), cfg.seed(), aggregate) : null;
             if (cfg.mode().equals("qat")) {
                 FakeQuantization.apply(net, hw);
             }

@@ -72,4 +72,75 @@ class HardwareTest {
         assertTrue(errorFor("name: x\nflux_capacitor: 1\n").contains("unknown field 'flux_capacitor'"));
         assertTrue(assertThrows(UserError.class, () -> Hardware.load("paper-chipp")).getMessage().contains("paper-chip"));
     }
+
+    @Test
+    void thePulsePresetHasItsSoftBoundsModel() {
+        HardwareSpec.PulseSpec p = Hardware.load("paper-table1-pulse").pulse();
+        assertEquals(HardwareSpec.PulseSpec.SOFT_BOUNDS, p.model());
+        assertEquals(2.0, p.stepUs(), 0);
+        assertEquals(1.0, p.granularityUs(), 0);
+        assertEquals(0.3, p.deviceStepSpread(), 0);
+        assertEquals(0.3, p.cycleNoise(), 0);
+        assertEquals(0, p.maxPulsesPerUpdate());
+        assertEquals(null, Hardware.load("paper-table1").pulse());
+        assertTrue(Hardware.PRESETS.contains("paper-table1-pulse"));
+    }
+
+    @Test
+    void pulseDefaultsFollowTheDevice() throws IOException {
+        Path f = dir.resolve("hw.yaml");
+        Files.writeString(f, "name: x\ndevice: {levels: 16, g_min_us: 10, g_max_us: 70}\n"
+                + "pulse: {model: linear-step}\n");
+        HardwareSpec.PulseSpec p = Hardware.load(f.toString()).pulse();
+        assertEquals(4.0, p.stepUs(), 1e-12); // one level spacing, 60 / 15
+        assertEquals(4.0, p.granularityUs(), 1e-12);
+        assertEquals(0, p.asymmetry(), 0);
+        assertEquals(0, p.deviceStepSpread(), 0);
+        assertEquals(0, p.cycleNoise(), 0);
+    }
+
+    @Test
+    void aPulseTableIsFoundNextToTheHardwareFileOrShipped() throws IOException {
+        Path f = dir.resolve("hw.yaml");
+        // not next to the file: the shipped synthetic example, 33 rows from 10 to 70 uS
+        Files.writeString(f, "name: x\ndevice: {g_min_us: 10, g_max_us: 70}\n"
+                + "pulse: {model: table, table: pulse/example-curve.csv}\n");
+        HardwareSpec.PulseSpec shipped = Hardware.load(f.toString()).pulse();
+        assertEquals(33, shipped.curve().pulses());
+        assertEquals(60.0 / 32, shipped.stepUs(), 1e-12); // the mean up step by default
+        // next to the file
+        Files.createDirectories(dir.resolve("curves"));
+        Files.writeString(dir.resolve("curves/mine.csv"), "pulse,g_up_us,g_down_us\n0,1,7\n1,4,5\n2,7,1\n");
+        Files.writeString(f, "name: x\npulse: {model: table, table: curves/mine.csv, cycle_noise: 0.1}\n");
+        HardwareSpec.PulseSpec mine = Hardware.load(f.toString()).pulse();
+        assertEquals(3, mine.curve().pulses());
+        assertEquals(3.0, mine.stepUs(), 1e-12);
+        assertEquals(0.1, mine.cycleNoise(), 0);
+    }
+
+    @Test
+    void badPulseSectionsAreRejectedWithOneClearLine() throws IOException {
+        assertTrue(errorFor("name: x\npulse: {step_us: 1}\n").contains("pulse.model is required"));
+        assertTrue(errorFor("name: x\npulse: {model: exp-step}\n").contains("pulse.model must be one of"));
+        assertTrue(errorFor("name: x\npulse: {model: soft-bounds, stepus: 1}\n").contains("unknown field 'stepus'"));
+        assertTrue(errorFor("name: x\npulse: {model: soft-bounds, step_us: 0}\n").contains("pulse.step_us"));
+        assertTrue(errorFor("name: x\npulse: {model: soft-bounds, step_us: 7}\n").contains("must not exceed"));
+        assertTrue(errorFor("name: x\npulse: {model: linear-step, asymmetry: 1.5}\n").contains("pulse.asymmetry"));
+        assertTrue(errorFor("name: x\npulse: {model: linear-step, device_step_spread: -0.1}\n")
+                .contains("pulse.device_step_spread"));
+        assertTrue(errorFor("name: x\npulse: {model: linear-step, cycle_noise: high}\n").contains("pulse.cycle_noise"));
+        assertTrue(errorFor("name: x\npulse: {model: linear-step, max_pulses_per_update: 1.5}\n")
+                .contains("pulse.max_pulses_per_update"));
+        assertTrue(errorFor("name: x\npulse: {model: table}\n").contains("pulse.table is required"));
+        assertTrue(errorFor("name: x\npulse: {model: linear-step, table: a.csv}\n")
+                .contains("applies only to model table"));
+        assertTrue(errorFor("name: x\npulse: {model: table, table: pulse/example-curve.csv, asymmetry: 0.1}\n")
+                .contains("asymmetry does not apply"));
+        assertTrue(errorFor("name: x\npulse: {model: table, table: nowhere.csv}\n")
+                .contains("pulse.table file not found: nowhere.csv"));
+        assertTrue(errorFor("name: x\npulse: soft-bounds\n").contains("pulse must be a map"));
+        Files.writeString(dir.resolve("bad.csv"), "pulse,g_up_us,g_down_us\n0,1,7\n1,0.5,5\n");
+        String bad = errorFor("name: x\npulse: {model: table, table: bad.csv}\n");
+        assertTrue(bad.contains("bad.csv line 3: g_up_us falls"), bad);
+    }
 }

@@ -30,7 +30,7 @@ class IdealChipTest {
             var spec = Models.load("lenet-paper");
             Network fp32 = new Network("a", be, () -> spec.build(1.0), spec.input, 16, 3);
             Network mp = new Network("b", be, () -> spec.build(1.0), spec.input, 16, 3);
-            Chip.place(mp, Hardware.load("ideal"), false, 3, aggregate);
+            Chip.place(mp, Hardware.load("ideal"), Chip.MP, 3, aggregate);
             AdamW o1 = new AdamW(be, 0.9f, 0.999f, 1e-8f, 0.01f), o2 = new AdamW(be, 0.9f, 0.999f, 1e-8f, 0.01f);
             float[] x = new float[16 * 784];
             int[] y = new int[16];

@@ -1,0 +1,63 @@
+package cimtrain.tile;
+
+/**
+ * Trains a crossbar layer's digital scale factors (hardware {@code scale.trainable}). A tile holds the
+ * weights factor x (G+ - G-), so the loss gradient of its factor is the sum over its weights of the
+ * digital weight gradient times (G+ - G-). The factor is updated by Adam on log(factor): a step changes
+ * it by about the learning rate at most, relative to its size, which is the same for a factor of 1e-3
+ * as for one of 10 (plain Adam steps would be absolute). With granularity layer all tiles share one
+ * factor and one gradient.
+ */
+final class ScaleTrainer {
+    private static final double BETA1 = 0.9;
+    private static final double BETA2 = 0.999;
+    private static final double EPS = 1e-8;
+
+    private final CrossbarLayer crossbar;
+    private final double lr;
+    private final boolean shared;
+    private final double[] m;
+    private final double[] v;
+    private long steps;
+
+    ScaleTrainer(CrossbarLayer crossbar) {
+        this.crossbar = crossbar;
+        this.lr = crossbar.hw.scale().learningRate();
+        this.shared = crossbar.hw.scale().granularity().equals("layer");
+        this.m = new double[crossbar.tiles()];
+        this.v = new double[crossbar.tiles()];
+    }
+
+    /**
+     * One update from the weight gradient (out x k, host copy); rescales the crossbar's tiles.
+     *
+     * @return per tile, the factor its scale (and so its weights) was multiplied by
+     */
+    float[] step(float[] grad) {
+        int tiles = crossbar.tiles();
+        double[] g = new double[tiles];
+        for (int i = 0; i < grad.length; i++) {
+            int t = crossbar.tileOf(i);
+            // d loss / d log(factor) = factor x d loss / d factor = sum of grad x (the weight the devices hold)
+            g[t] += (double) grad[i] * (crossbar.conductancePos(i) - crossbar.conductanceNeg(i)) * crossbar.scaleOf(i);
+        }
+        if (shared) {
+            double sum = 0;
+            for (double x : g) {
+                sum += x;
+            }
+            java.util.Arrays.fill(g, sum);
+        }
+        steps++;
+        float[] factors = new float[tiles];
+        double c1 = 1 - Math.pow(BETA1, steps), c2 = 1 - Math.pow(BETA2, steps);
+        for (int t = 0; t < tiles; t++) {
+            m[t] = BETA1 * m[t] + (1 - BETA1) * g[t];
+            v[t] = BETA2 * v[t] + (1 - BETA2) * g[t] * g[t];
+            double step = lr * (m[t] / c1) / (Math.sqrt(v[t] / c2) + EPS);
+            factors[t] = (float) Math.exp(-step);
+            crossbar.rescale(t, factors[t]);
+        }
+        return factors;
+    }
+}
