@@ -144,10 +144,12 @@ public interface Backend extends AutoCloseable {
      * true, see {@link CrossbarParams}: one product with the devices' weights and one normal per output
      * with the variance of all the reads' noise and rounding together.
      *
-     * <p>Random numbers: input vector j of the call is vector {@code firstColumn + j} of the batch; its
-     * draws are elements [counter + (firstColumn + j) * D, counter + (firstColumn + j + 1) * D) of Philox
-     * (seed, stream), D = {@link #crossbarDrawsPerColumn}. So the noise of a vector does not depend on how
-     * a batch is split between replicas or threads, or on the backend.
+     * <p>Random numbers: input vector j of the call is vector {@code firstColumn + j} of the batch. In the
+     * exact model its draws are elements [counter + (firstColumn + j) * D, counter + (firstColumn + j + 1)
+     * * D) of Philox (seed, stream), D = {@link #crossbarDrawsPerColumn}; in the aggregate model output o
+     * draws element counter + firstColumn + j of Philox (seed, stream + (o + 1) 2^32). So the noise of a
+     * vector does not depend on how a batch is split between replicas or threads, or on the backend.
+     * Callers keep streams below 2^32 (the outputs' streams lie above) and counter + draws below 2^63.
      */
     void crossbarForward(CrossbarParams p, Tensor gPos, Tensor gNeg, Tensor tileScale, int out, int k, Tensor x,
                          int n, Tensor y, long seed, long stream, long counter, long firstColumn);
@@ -158,7 +160,7 @@ public interface Backend extends AutoCloseable {
     /** out (cols x rows) = the transpose of a (rows x cols). */
     void transpose(Tensor a, int rows, int cols, Tensor out);
 
-    /** Random numbers one input vector of a {@link #crossbarForward} call owns. */
+    /** Random numbers one input vector of a {@link #crossbarForward} call draws (aggregate: one per output). */
     static long crossbarDrawsPerColumn(CrossbarParams p, int out, int k) {
         if (p.aggregateReads()) {
             return out;

@@ -90,63 +90,101 @@ final class CpuCrossbar {
         return w;
     }
 
+    /** Scratch of one worker for one block, reused from call to call (blocks are processed one at a time). */
+    private static final class Scratch {
+        float[] max = new float[0], min = new float[0], fullScale = new float[0], inverse = new float[0];
+        float[] amplitude = new float[0], squares = new float[0], mean = new float[0], var = new float[0];
+        float[] z = new float[0];
+
+        static float[] fit(float[] a, int size) {
+            return a.length >= size ? a : new float[size];
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
     private void aggregateBlock(Call c, float[] wDev, int j0, int j1) {
         CrossbarParams p = c.p;
         int width = j1 - j0, k = c.k, out = c.out, n = c.n;
         int levels = p.dacBits() > 0 ? (1 << p.dacBits()) - 1 : 0;
-        float[] max = new float[width], min = new float[width];
+        int tiles = p.rowTiles(k);
+        Scratch s = SCRATCH.get();
+        float[] max = s.max = Scratch.fit(s.max, width), min = s.min = Scratch.fit(s.min, width);
+        Arrays.fill(max, 0, width, 0f);
+        Arrays.fill(min, 0, width, 0f);
         for (int i = 0; i < k; i++) {
             DacRows.ranges(c.xs, i * n + j0, width, max, min);
         }
-        float[] fullScale = new float[width], inverse = new float[width];
+        float[] fullScale = s.fullScale = Scratch.fit(s.fullScale, width);
+        float[] inverse = s.inverse = Scratch.fit(s.inverse, width);
         for (int j = 0; j < width; j++) {
             fullScale[j] = Math.max(max[j], -min[j]);
             inverse[j] = fullScale[j] > 0f ? 1f / fullScale[j] : 0f;
         }
         // the DAC, and per tile and vector the sum over its rows and the reads of (read weight x the
         // amplitude the read puts on the row)^2: the read noise's variance in units of one full read
-        int tiles = p.rowTiles(k);
-        float[] amplitude = new float[k * width];
-        float[] squares = new float[tiles * width];
+        float[] amplitude = s.amplitude = Scratch.fit(s.amplitude, k * width);
+        float[] squares = s.squares = Scratch.fit(s.squares, tiles * width);
+        Arrays.fill(squares, 0, tiles * width, 0f);
         for (int i = 0; i < k; i++) {
             DacRows.quantize(c.xs, i * n + j0, inverse, width, levels, p.reads() > 1, amplitude, i * width, squares,
                     (i / p.tileRows()) * width);
         }
         // the mean: every read of the vector, shifted and added, is the product with the quantised inputs
-        float[] mean = new float[out * width];
+        float[] mean = s.mean = Scratch.fit(s.mean, out * width);
         blas.sgemm("N", "N", width, out, k, 1f, amplitude, 0, width, wDev, 0, k, 0f, mean, 0, width);
-        // the noise, in microamperes squared per column and conversion
-        double v = p.readVoltage();
-        double readVar = Math.pow(p.readNoiseUs() * v, 2);
-        double lsb = p.adcLsbUa();
-        double conversionVar = p.adcBits() > 0 ? Math.pow(p.adcNoiseLsb() * lsb, 2) + lsb * lsb / 12 : 0;
-        double readWeights = readWeightSquares(p, levels);
-        boolean noisy = readVar > 0 || conversionVar > 0;
-        int columnTiles = c.columnTiles();
-        float[] sd = new float[columnTiles * width];
-        float[] z = new float[out * width];
-        if (noisy) {
-            long first = c.counter + (c.firstColumn + j0) * (long) out;
-            Philox.fillNormal(c.seed, c.stream, z, 0, first, first + (long) out * width, 0f, 1f);
-            for (int ct = 0; ct < columnTiles; ct++) {
-                for (int j = 0; j < width; j++) {
-                    int passes = min[j] < 0f ? 2 : 1;
-                    double var = 0;
-                    // each tile: G+ and G- columns, each with its devices' read noise and its conversions'
-                    for (int t = 0; t < tiles; t++) {
-                        double tileVar = 2 * (readVar * squares[t * width + j] + passes * readWeights * conversionVar);
-                        double s = c.scales[t * columnTiles + ct];
-                        var += s * s * tileVar;
-                    }
-                    // from microamperes back to weight x input units
-                    sd[ct * width + j] = (float) (Math.sqrt(var) * fullScale[j] / v);
-                }
+        for (int o = 0; o < out; o++) {
+            int row = o * n + j0, m0 = o * width;
+            for (int j = 0; j < width; j++) {
+                c.ys[row + j] = fullScale[j] * mean[m0 + j];
             }
         }
-        for (int o = 0; o < out; o++) {
-            int row = o * n + j0, m0 = o * width, s0 = (o / p.tileOutputs()) * width;
+        addNoise(c, s, levels, tiles, j0, width);
+    }
+
+    /**
+     * The reads' noise: per column tile and vector its variance, in microamperes squared (each tile's
+     * G+ and G- columns, each with its devices' read noise and its conversions' noise and rounding),
+     * times the tiles' scale factors squared; then one normal per output and vector. Output o draws from
+     * its own Philox stream (stream + (o + 1) 2^32), element counter + the vector's index in the batch,
+     * so that a block's draws for one output are one contiguous range.
+     */
+    private static void addNoise(Call c, Scratch s, int levels, int tiles, int j0, int width) {
+        CrossbarParams p = c.p;
+        float v = (float) p.readVoltage();
+        float readVar = (float) Math.pow(p.readNoiseUs() * v, 2);
+        double lsb = p.adcLsbUa();
+        float conversionVar = (float) ((p.adcBits() > 0 ? Math.pow(p.adcNoiseLsb() * lsb, 2) + lsb * lsb / 12 : 0)
+                * readWeightSquares(p, levels));
+        if (readVar == 0f && conversionVar == 0f) {
+            return;
+        }
+        int columnTiles = c.columnTiles();
+        float[] var = s.var = Scratch.fit(s.var, width);
+        float[] z = s.z = Scratch.fit(s.z, width);
+        for (int ct = 0; ct < columnTiles; ct++) {
+            Arrays.fill(var, 0, width, 0f);
+            for (int t = 0; t < tiles; t++) {
+                float scale = c.scales[t * columnTiles + ct], s2 = 2 * scale * scale;
+                int q0 = t * width;
+                for (int j = 0; j < width; j++) {
+                    // vectors with negative values take a second pass, with conversions of their own
+                    float passes = s.min[j] < 0f ? 2f : 1f;
+                    var[j] += s2 * (readVar * s.squares[q0 + j] + passes * conversionVar);
+                }
+            }
             for (int j = 0; j < width; j++) {
-                c.ys[row + j] = fullScale[j] * mean[m0 + j] + sd[s0 + j] * z[j * out + o];
+                // from microamperes back to weight x input units
+                var[j] = (float) Math.sqrt(var[j]) * s.fullScale[j] / v;
+            }
+            int o1 = Math.min(c.out, (ct + 1) * p.tileOutputs());
+            for (int o = ct * p.tileOutputs(); o < o1; o++) {
+                long first = c.counter + c.firstColumn + j0;
+                Philox.fillNormal(c.seed, c.stream + ((o + 1L) << 32), z, 0, first, first + width, 0f, 1f);
+                int row = o * c.n + j0;
+                for (int j = 0; j < width; j++) {
+                    c.ys[row + j] += var[j] * z[j];
+                }
             }
         }
     }
