@@ -29,13 +29,18 @@ public final class MachineInfo {
         return cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores";
     }
 
-    /** The short commit of the project folder, with "+dirty" for uncommitted changes; "unknown" without git. */
+    /**
+     * The short commit of the project folder, with "+dirty" for uncommitted changes to what makes a result
+     * (sources, models, data, scripts; not eval-reports/, which results are written to); "unknown" without
+     * git.
+     */
     public static String commit(Path projectDir) {
         String head = run(projectDir, "git", "rev-parse", "--short", "HEAD");
         if (head == null || head.isEmpty()) {
             return "unknown";
         }
-        String status = run(projectDir, "git", "status", "--porcelain", "--untracked-files=no");
+        String status = run(projectDir, "git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                ":(exclude)eval-reports");
         return status != null && !status.isEmpty() ? head + "+dirty" : head;
     }
 
