@@ -6,7 +6,12 @@ import cimtrain.data.Dataset;
 import cimtrain.hardware.Hardware;
 import cimtrain.hardware.HardwareSpec;
 import cimtrain.tile.Chip;
+import cimtrain.data.DataOptions;
+import cimtrain.data.DatasetRegistry;
 import cimtrain.model.ModelSpec;
+import cimtrain.train.Checkpoint;
+import cimtrain.train.RunArguments;
+import cimtrain.train.RunFolder;
 import cimtrain.model.Models;
 import cimtrain.nn.Network;
 import cimtrain.nn.Shape;
@@ -37,8 +42,8 @@ import java.util.concurrent.Callable;
                 "Writes config.json, metrics.csv (one line per epoch) and, when finished, summary.json to the run folder.",
                 "Example: cimtrain train --model lenet-paper --dataset mnist-10k --epochs 13 --batch 64 --optimizer adamw --lr 0.004 --seed 0"})
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "NAME|FILE",
-            description = "A network under models/networks/ (see 'cimtrain models') or a path to a .yaml file.")
+    @Option(names = "--model", paramLabel = "NAME|FILE",
+            description = "A network under models/networks/ (see 'cimtrain models') or a path to a .yaml file. Required unless --resume.")
     String model;
 
     @Option(names = "--width", defaultValue = "1.0", description = "Width multiplier for every layer but the last. Default: ${DEFAULT-VALUE}.")
@@ -111,14 +116,26 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "End stdout with one JSON line summarising the run.")
     boolean json;
 
+    @Option(names = "--resume", paramLabel = "RUN_DIR",
+            description = {"Continue an interrupted run from its checkpoint (written after every epoch): same weights,",
+                    "devices, optimizer state, noise and data order as if it had not stopped. Every other option but",
+                    "--threads and --json comes from the checkpoint."})
+    Path resume;
+
     @Override
     public Integer call() {
-        float wd = weightDecay >= 0 ? weightDecay : (optimizer.equals("sgd") ? 0f : 0.01f);
-        TrainConfig cfg = new TrainConfig(model, width, data.dataset, mode, epochs, batch, optimizer, lr, momentum, wd,
-                schedule, patience, seed, evalBatch, stepsPerEpoch, readModel);
         if (threads < 0) {
             throw new UserError("--threads must be >= 0, got " + threads);
         }
+        if (resume != null) {
+            return resumeRun();
+        }
+        if (model == null) {
+            throw new UserError("--model is required (or --resume RUN_DIR)");
+        }
+        float wd = weightDecay >= 0 ? weightDecay : (optimizer.equals("sgd") ? 0f : 0.01f);
+        TrainConfig cfg = new TrainConfig(model, width, data.dataset, mode, epochs, batch, optimizer, lr, momentum, wd,
+                schedule, patience, seed, evalBatch, stepsPerEpoch, readModel);
         // everything the run needs is loaded and checked before the run folder exists
         ModelSpec spec = Models.load(model);
         HardwareSpec hw = cfg.needsHardware() ? Hardware.load(hardware) : null;
@@ -132,10 +149,28 @@ public final class TrainCommand implements Callable<Integer> {
         Path dir = out != null ? out : Paths.get("runs", String.format("%s-%s-%s-s%d-%s", spec.name, data.dataset, mode, seed,
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
 
+        RunArguments args = new RunArguments(cfg, model, cfg.needsHardware() ? hardware : null,
+                data.dataDir == null ? null : data.dataDir.toString(), data.size, data.fit, data.channels, data.trainLimit);
+        return run(args, spec, hw, split, dir, false);
+    }
+
+    /** Rebuilds the run from its checkpoint's arguments and continues it. */
+    private Integer resumeRun() {
+        RunFolder.resume(resume);
+        RunArguments args = Checkpoint.arguments(resume.resolve(Checkpoint.FILE));
+        TrainConfig cfg = args.config();
+        ModelSpec spec = Models.load(args.model());
+        HardwareSpec hw = args.hardware() == null ? null : Hardware.load(args.hardware());
+        DataSplit split = DatasetRegistry.load(cfg.dataset(), args.dataDir() == null ? null : Paths.get(args.dataDir()),
+                new DataOptions(args.imageSize(), args.fit(), args.channels(), args.trainLimit()));
+        return run(args, spec, hw, split, resume, true);
+    }
+
+    private Integer run(RunArguments args, ModelSpec spec, HardwareSpec hw, DataSplit split, Path dir, boolean resuming) {
         int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         Map<String, Object> summary;
         try {
-            summary = TrainRun.execute(cfg, spec, data.dataset, split, hw, dir, nThreads);
+            summary = TrainRun.execute(args, spec, args.config().dataset(), split, hw, dir, nThreads, resuming, 0);
         } catch (Trainer.TrainingDiverged e) {
             System.err.println("cimtrain: training failed: " + e.getMessage());
             return 1;

@@ -2,6 +2,8 @@ package cimtrain.nn;
 
 import cimtrain.backend.Backend;
 import cimtrain.backend.Tensor;
+import cimtrain.io.Hdf5Group;
+import cimtrain.io.Hdf5Reader;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -267,6 +269,67 @@ public final class Network implements AutoCloseable {
             backend.download(logits, part, part.length);
             System.arraycopy(part, 0, out, from * classes, part.length);
         });
+        return out;
+    }
+
+    /**
+     * Saves what training changes: every parameter's value (as {@code p<i>}, in {@link #parameters()}
+     * order, with its name and shape), batch-norm running statistics ({@code bn<j>/mean}, {@code var}) and
+     * the forward pass counter (crossbar noise is drawn by pass).
+     */
+    public void saveState(Hdf5Group g) {
+        List<Parameter> params = parameters();
+        for (int i = 0; i < params.size(); i++) {
+            Parameter p = params.get(i);
+            g.putFloats("p" + i, p.read(), p.shape).attribute("name", p.name);
+        }
+        List<BatchNorm2d> norms = batchNorms();
+        for (int j = 0; j < norms.size(); j++) {
+            Tensor[] stats = norms.get(j).runningStats();
+            int c = (int) stats[0].size();
+            Hdf5Group bn = g.group("bn" + j);
+            bn.putFloats("mean", host(stats[0], c));
+            bn.putFloats("var", host(stats[1], c));
+        }
+        g.putScalar("passes", passes);
+        g.attribute("parameters", params.size());
+    }
+
+    /** Restores {@link #saveState}; a checkpoint of another network fails with one line naming the dataset. */
+    public void loadState(Hdf5Reader r, String path) {
+        List<Parameter> params = parameters();
+        long saved = r.longAttribute(path, "parameters");
+        if (saved != params.size()) {
+            throw r.error(path, "holds " + saved + " parameters, network " + name + " has " + params.size()
+                    + " (a checkpoint of another model?)");
+        }
+        for (int i = 0; i < params.size(); i++) {
+            Parameter p = params.get(i);
+            p.write(r.floats(path + "/p" + i, p.shape));
+        }
+        List<BatchNorm2d> norms = batchNorms();
+        for (int j = 0; j < norms.size(); j++) {
+            Tensor[] stats = norms.get(j).runningStats();
+            int c = (int) stats[0].size();
+            backend.upload(r.floats(path + "/bn" + j + "/mean", c), stats[0], c);
+            backend.upload(r.floats(path + "/bn" + j + "/var", c), stats[1], c);
+        }
+        passes = r.longScalar(path + "/passes");
+    }
+
+    private float[] host(Tensor t, int n) {
+        float[] a = new float[n];
+        backend.download(t, a, n);
+        return a;
+    }
+
+    private List<BatchNorm2d> batchNorms() {
+        List<BatchNorm2d> out = new ArrayList<>();
+        for (Layer l : leaves()) {
+            if (l instanceof BatchNorm2d bn) {
+                out.add(bn);
+            }
+        }
         return out;
     }
 

@@ -25,8 +25,19 @@ public final class AdamW extends Optimizer {
 
     @Override
     protected void computeDelta(Parameter p, Tensor delta, float lr, int step) {
-        Tensor[] mv = moments.computeIfAbsent(p, q -> new Tensor[]{backend.allocate(q.size), backend.allocate(q.size)});
+        Tensor[] mv = moments.computeIfAbsent(p, this::newState);
         backend.adamwDelta(p.size, p.value(), p.grad, mv[0], mv[1], lr, beta1, beta2, eps, weightDecay, step, delta);
+    }
+
+    @Override
+    protected Map<Parameter, Tensor[]> state() {
+        return moments;
+    }
+
+    /** First and second moments. */
+    @Override
+    protected Tensor[] newState(Parameter p) {
+        return new Tensor[]{backend.allocate(p.size), backend.allocate(p.size)};
     }
 
     @Override

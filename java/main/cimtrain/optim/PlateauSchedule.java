@@ -34,6 +34,20 @@ public final class PlateauSchedule implements Schedule {
     }
 
     @Override
+    public void saveState(cimtrain.io.Hdf5Group g) {
+        g.putScalar("lr", lr);
+        g.putScalar("best", best);
+        g.putScalar("bad", bad);
+    }
+
+    @Override
+    public void loadState(cimtrain.io.Hdf5Reader r, String path) {
+        lr = (float) r.doubleScalar(path + "/lr");
+        best = r.doubleScalar(path + "/best");
+        bad = (int) r.longScalar(path + "/bad");
+    }
+
+    @Override
     public String describe() {
         return "plateau(patience=" + patience + ", factor=" + factor + ")";
     }

@@ -11,6 +11,14 @@ public interface Schedule {
 
     String describe();
 
+    /** Saves what the schedule has learnt from past epochs (nothing, for most). */
+    default void saveState(cimtrain.io.Hdf5Group g) {
+    }
+
+    /** Restores {@link #saveState}. */
+    default void loadState(cimtrain.io.Hdf5Reader r, String path) {
+    }
+
     static Schedule constant(float lr) {
         return new Schedule() {
             @Override

@@ -11,7 +11,7 @@ import java.util.Map;
 public final class Sgd extends Optimizer {
     private final float momentum;
     private final float weightDecay;
-    private final Map<Parameter, Tensor> buffers = new IdentityHashMap<>();
+    private final Map<Parameter, Tensor[]> buffers = new IdentityHashMap<>();
 
     public Sgd(Backend backend, float momentum, float weightDecay) {
         super(backend);
@@ -21,8 +21,19 @@ public final class Sgd extends Optimizer {
 
     @Override
     protected void computeDelta(Parameter p, Tensor delta, float lr, int step) {
-        Tensor buf = buffers.computeIfAbsent(p, q -> backend.allocate(q.size));
+        Tensor buf = buffers.computeIfAbsent(p, this::newState)[0];
         backend.sgdDelta(p.size, p.value(), p.grad, buf, lr, momentum, weightDecay, step == 1, delta);
+    }
+
+    @Override
+    protected Map<Parameter, Tensor[]> state() {
+        return buffers;
+    }
+
+    /** The momentum buffer. */
+    @Override
+    protected Tensor[] newState(Parameter p) {
+        return new Tensor[]{backend.allocate(p.size)};
     }
 
     @Override

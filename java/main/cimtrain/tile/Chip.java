@@ -121,6 +121,27 @@ public final class Chip {
         return chip;
     }
 
+    /** Saves every crossbar's devices and write rule as {@code layer<i>/devices} and {@code layer<i>/rule}. */
+    public void saveState(cimtrain.io.Hdf5Group g) {
+        g.attribute("layers", names.toArray(new String[0]));
+        for (int l = 0; l < crossbars.size(); l++) {
+            crossbars.get(l).saveState(g.group("layer" + l + "/devices"));
+            rules.get(l).saveState(g.group("layer" + l + "/rule"));
+        }
+    }
+
+    /** Restores {@link #saveState} onto a chip placed the same way. */
+    public void loadState(cimtrain.io.Hdf5Reader r, String path) {
+        String[] saved = r.stringsAttribute(path, "layers");
+        if (!java.util.Arrays.equals(saved, names.toArray(new String[0]))) {
+            throw r.error(path, "holds crossbars for " + java.util.Arrays.toString(saved) + ", this chip has " + names);
+        }
+        for (int l = 0; l < crossbars.size(); l++) {
+            crossbars.get(l).loadState(r, path + "/layer" + l + "/devices");
+            rules.get(l).loadState(r, path + "/layer" + l + "/rule");
+        }
+    }
+
     public List<CrossbarLayer> crossbars() {
         return crossbars;
     }

@@ -101,6 +101,27 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
         return tileScale.length;
     }
 
+    /**
+     * Saves the devices' programmed state for a checkpoint: G+ and G- (out x k, microsiemens), the tiles'
+     * scale factors and the write-noise counter. The fixed per-device gains and stuck devices are drawn
+     * from the seed again when the chip is rebuilt.
+     */
+    public void saveState(cimtrain.io.Hdf5Group g) {
+        g.putFloats("g_pos_us", gPos, out, k);
+        g.putFloats("g_neg_us", gNeg, out, k);
+        g.putFloats("tile_scale", tileScale);
+        g.putScalar("write_counter", writeCounter);
+    }
+
+    /** Restores {@link #saveState}. */
+    public void loadState(cimtrain.io.Hdf5Reader r, String path) {
+        System.arraycopy(r.floats(path + "/g_pos_us", out, k), 0, gPos, 0, gPos.length);
+        System.arraycopy(r.floats(path + "/g_neg_us", out, k), 0, gNeg, 0, gNeg.length);
+        System.arraycopy(r.floats(path + "/tile_scale", tileScale.length), 0, tileScale, 0, tileScale.length);
+        writeCounter = r.longScalar(path + "/write_counter");
+        dirty = true;
+    }
+
     /** Multiplies one tile's scale factor (a trainable scale's update): its weights scale with it. */
     public void rescale(int tile, float factor) {
         tileScale[tile] *= factor;

@@ -28,6 +28,18 @@ final class ScaleTrainer {
         this.v = new double[crossbar.tiles()];
     }
 
+    void saveState(cimtrain.io.Hdf5Group g) {
+        g.putDoubles("m", m);
+        g.putDoubles("v", v);
+        g.putScalar("steps", steps);
+    }
+
+    void loadState(cimtrain.io.Hdf5Reader r, String path) {
+        System.arraycopy(r.doubles(path + "/m", m.length), 0, m, 0, m.length);
+        System.arraycopy(r.doubles(path + "/v", v.length), 0, v, 0, v.length);
+        steps = r.longScalar(path + "/steps");
+    }
+
     /**
      * One update from the weight gradient (out x k, host copy); rescales the crossbar's tiles.
      *

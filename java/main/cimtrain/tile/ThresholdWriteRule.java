@@ -81,6 +81,28 @@ public final class ThresholdWriteRule implements Parameter.UpdateRule, WriteCoun
         return updates;
     }
 
+    @Override
+    public void saveState(cimtrain.io.Hdf5Group g) {
+        g.putFloats("accumulated", accumulated);
+        g.putFloats("w_fp", wfp);
+        g.putInts("writes", writes);
+        g.putScalar("updates", updates);
+        if (scales != null) {
+            scales.saveState(g.group("scale"));
+        }
+    }
+
+    @Override
+    public void loadState(cimtrain.io.Hdf5Reader r, String path) {
+        System.arraycopy(r.floats(path + "/accumulated", accumulated.length), 0, accumulated, 0, accumulated.length);
+        System.arraycopy(r.floats(path + "/w_fp", wfp.length), 0, wfp, 0, wfp.length);
+        System.arraycopy(r.ints(path + "/writes", writes.length), 0, writes, 0, writes.length);
+        updates = r.longScalar(path + "/updates");
+        if (scales != null) {
+            scales.loadState(r, path + "/scale");
+        }
+    }
+
     /** The accumulated, not yet written update of each weight. */
     public float[] accumulated() {
         return accumulated;

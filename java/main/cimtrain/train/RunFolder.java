@@ -50,6 +50,41 @@ public final class RunFolder {
         return new RunFolder(dir);
     }
 
+    /**
+     * An unfinished run folder to resume: it must hold a checkpoint and no summary (a finished run).
+     */
+    public static RunFolder resume(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new UserError("--resume " + dir + ": no such run folder");
+        }
+        if (Files.exists(dir.resolve(SUMMARY))) {
+            throw new UserError("--resume " + dir + ": the run has finished (it has " + SUMMARY + ")");
+        }
+        if (!Files.isRegularFile(dir.resolve(Checkpoint.FILE))) {
+            throw new UserError("--resume " + dir + ": no " + Checkpoint.FILE + " (the run stopped before its first epoch ended)");
+        }
+        // a process killed while writing leaves its temporary file (a dot file beside the real one)
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (p.getFileName().toString().startsWith("." + Checkpoint.FILE + ".tmp-")) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UserError("--resume " + dir + ": cannot clean the folder: " + e.getMessage());
+        }
+        return new RunFolder(dir);
+    }
+
+    /** Replaces metrics.csv by the epochs of a checkpoint (lines written after it are dropped). */
+    public void rewriteMetrics(java.util.List<EpochMetrics> history) {
+        StringBuilder sb = new StringBuilder(EpochMetrics.CSV_HEADER).append('\n');
+        for (EpochMetrics m : history) {
+            sb.append(m.csv()).append('\n');
+        }
+        AtomicFiles.writeString(dir.resolve(METRICS), sb.toString());
+    }
+
     public void writeConfig(Map<String, Object> config) {
         AtomicFiles.writeString(dir.resolve(CONFIG), Json.pretty(config));
     }

@@ -29,6 +29,18 @@ public final class TrainRun {
      */
     public static Map<String, Object> execute(TrainConfig cfg, ModelSpec spec, String dataset, DataSplit split,
                                               HardwareSpec hw, Path dir, int threads) {
+        RunArguments args = new RunArguments(cfg, spec.name, hw == null ? null : hw.name(), null, 0, "pad", 0, 0);
+        return execute(args, spec, dataset, split, hw, dir, threads, false, 0);
+    }
+
+    /**
+     * The same, and more: {@code args} go into every checkpoint (written after each epoch); with
+     * {@code resume} the run continues from the checkpoint in {@code dir}; {@code stopAfter} > 0 ends the
+     * run after that many epochs as if it had been interrupted (no summary; returns null).
+     */
+    public static Map<String, Object> execute(RunArguments args, ModelSpec spec, String dataset, DataSplit split,
+                                              HardwareSpec hw, Path dir, int threads, boolean resume, int stopAfter) {
+        TrainConfig cfg = args.config();
         Dataset train = split.train();
         try (CpuBackend be = new CpuBackend(threads, CpuBackend.DEFAULT_REPLICAS);
              Network net = new Network(spec.name, be, () -> spec.build(cfg.width()), spec.input,
@@ -38,8 +50,14 @@ public final class TrainRun {
             if (cfg.mode().equals("qat")) {
                 FakeQuantization.apply(net, hw);
             }
-            RunFolder run = RunFolder.create(dir);
+            RunFolder run = resume ? RunFolder.resume(dir) : RunFolder.create(dir);
             Trainer trainer = new Trainer(cfg, net);
+            List<EpochMetrics> done = List.of();
+            if (resume) {
+                done = Checkpoint.restore(dir.resolve(Checkpoint.FILE), net, trainer, chip);
+                run.rewriteMetrics(done);
+                System.out.printf(Locale.ROOT, "resuming %s after epoch %d of %d%n", dir, done.size(), cfg.epochs());
+            }
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("model", spec.name);
             config.put("model_source", spec.source);
@@ -70,22 +88,33 @@ public final class TrainRun {
             config.put("replicas", net.replicaCount());
             config.put("parameters", net.parameterCount());
             config.put("macs_per_sample", net.macsPerSample());
-            run.writeConfig(config);
+            if (!resume) {
+                run.writeConfig(config);
+            }
             System.out.printf(Locale.ROOT, "training %s (%,d parameters) on %s (%,d train / %,d test), mode %s%s, %s, run folder %s%n",
                     spec.name, net.parameterCount(), dataset, train.size(), split.test().size(), cfg.mode(),
                     hw == null ? "" : " on " + hw.name(), be.blasName(), dir);
 
             List<EpochMetrics> history;
             try {
-                history = trainer.run(train, split.test(), m -> {
+                List<EpochMetrics> sofar = new java.util.ArrayList<>(done);
+                history = trainer.run(train, split.test(), done, m -> {
+                    sofar.add(m);
+                    // the checkpoint first: metrics.csv is rewritten from it on resume
+                    Checkpoint.write(dir.resolve(Checkpoint.FILE), args, net, trainer, chip, sofar);
                     run.appendMetrics(m);
                     System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  train %.2f%%  test %.2f%%  lr %.3g  %.1fs  %,.0f samples/s%n",
                             m.epoch(), cfg.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), 100 * m.testAccuracy(), m.lr(),
                             m.trainSeconds(), m.samplesPerSecond());
+                    if (stopAfter > 0 && sofar.size() == stopAfter && sofar.size() < cfg.epochs()) {
+                        throw new Stopped();
+                    }
                 });
             } catch (Trainer.TrainingDiverged e) {
                 run.markFailed(e.getMessage());
                 throw e;
+            } catch (Stopped e) {
+                return null;
             }
             EpochMetrics last = history.get(history.size() - 1);
             double trainSeconds = history.stream().mapToDouble(EpochMetrics::trainSeconds).sum();
@@ -121,6 +150,13 @@ public final class TrainRun {
             System.out.printf(Locale.ROOT, "done: test accuracy %.2f%% after %d epochs, %.1f s training, %,.0f samples/s%n",
                     100 * last.testAccuracy(), cfg.epochs(), trainSeconds, samplesPerEpoch * cfg.epochs() / trainSeconds);
             return summary;
+        }
+    }
+
+    /** Ends a run early (stopAfter), as an interruption would. */
+    private static final class Stopped extends RuntimeException {
+        Stopped() {
+            super(null, null, false, false);
         }
     }
 

@@ -81,14 +81,24 @@ public final class Trainer {
 
     /** Trains for all epochs, calling {@code onEpoch} after each. */
     public List<EpochMetrics> run(Dataset train, Dataset test, Consumer<EpochMetrics> onEpoch) {
-        List<EpochMetrics> history = new ArrayList<>();
+        return run(train, test, List.of(), onEpoch);
+    }
+
+    /**
+     * Trains the epochs after those in {@code done} (a resumed run: the network, optimizer and schedule
+     * restored to their state after them), calling {@code onEpoch} after each.
+     *
+     * @return the metrics of every epoch, {@code done}'s included
+     */
+    public List<EpochMetrics> run(Dataset train, Dataset test, List<EpochMetrics> done, Consumer<EpochMetrics> onEpoch) {
+        List<EpochMetrics> history = new ArrayList<>(done);
         List<Parameter> params = net.parameters();
         int b = config.batch();
         float[] x = new float[b * train.imageSize()];
         int[] y = new int[b];
         int[] pred = new int[b];
         int stepsPerEpoch = config.stepsPerEpoch() > 0 ? config.stepsPerEpoch() : (train.size() + b - 1) / b;
-        for (int epoch = 0; epoch < config.epochs(); epoch++) {
+        for (int epoch = done.size(); epoch < config.epochs(); epoch++) {
             int[] order = config.stepsPerEpoch() > 0
                     ? passes(train.size(), config.seed(), epoch, stepsPerEpoch * b)
                     : epochOrder(train.size(), config.seed(), epoch);

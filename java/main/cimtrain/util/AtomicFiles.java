@@ -75,6 +75,7 @@ public final class AtomicFiles {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
+            haltIfAsked(target);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             moved = true;
             syncDirectory(dir);
@@ -88,6 +89,27 @@ public final class AtomicFiles {
                     // the original error is the one worth reporting
                 }
             }
+        }
+    }
+
+    /** Writes so far per file name, for {@link #haltIfAsked}. */
+    private static final java.util.Map<String, Integer> NAMED_WRITES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Fault injection for the crash tests: with {@code -Dcimtrain.fault.halt-before-rename=NAME:N} the
+     * process dies (as if killed) during its N-th write of a file named NAME, after the temporary file is
+     * written and before it replaces the real one: the worst moment for a crash.
+     */
+    private static void haltIfAsked(Path target) {
+        String spec = System.getProperty("cimtrain.fault.halt-before-rename");
+        if (spec == null) {
+            return;
+        }
+        String name = target.getFileName().toString();
+        int colon = spec.lastIndexOf(':');
+        if (spec.substring(0, colon).equals(name)
+                && NAMED_WRITES.merge(name, 1, Integer::sum) == Integer.parseInt(spec.substring(colon + 1))) {
+            Runtime.getRuntime().halt(137);
         }
     }
 

@@ -183,6 +183,26 @@ public final class PulseWriteRule implements Parameter.UpdateRule, WriteCounting
         return updates;
     }
 
+    @Override
+    public void saveState(cimtrain.io.Hdf5Group g) {
+        g.putFloats("chi", chi);
+        g.putInts("writes", writes);
+        g.putInts("pulses", pulses);
+        g.putScalar("updates", updates);
+        g.putScalar("noise_counter", noiseCounter);
+    }
+
+    /** Restores {@link #saveState}; the devices (restored with the crossbar) give the held weights. */
+    @Override
+    public void loadState(cimtrain.io.Hdf5Reader r, String path) {
+        System.arraycopy(r.floats(path + "/chi", size), 0, chi, 0, size);
+        System.arraycopy(r.ints(path + "/writes", size), 0, writes, 0, size);
+        System.arraycopy(r.ints(path + "/pulses", size), 0, pulses, 0, size);
+        updates = r.longScalar(path + "/updates");
+        noiseCounter = r.longScalar(path + "/noise_counter");
+        System.arraycopy(crossbar.effectiveWeights(), 0, held, 0, size);
+    }
+
     /** Per weight: the pulses sent so far. */
     public int[] pulses() {
         return pulses;

@@ -1,0 +1,73 @@
+package cimtrain.cli;
+
+import cimtrain.train.Checkpoint;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A training process killed in the middle of writing a checkpoint (after the new file is written,
+ * before it replaces the old) resumes from the last complete checkpoint and ends like a run that was
+ * never killed.
+ */
+class CrashResumeTest {
+    private static final String[] TRAIN = {"train", "--model", "lenet-paper", "--mode", "mp", "--hardware", "paper-chip",
+            "--epochs", "3", "--train-limit", "640", "--threads", "2", "--seed", "5"};
+
+    @Test
+    void aProcessKilledDuringACheckpointWriteResumesCleanly(@TempDir Path tmp) throws Exception {
+        Path killed = tmp.resolve("killed"), straight = tmp.resolve("straight");
+        Process p = new ProcessBuilder(command(killed, "-Dcimtrain.fault.halt-before-rename=" + Checkpoint.FILE + ":2"))
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("killed.log").toFile()).start();
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the training process ended");
+        assertEquals(137, p.exitValue(), Files.readString(tmp.resolve("killed.log")));
+        // killed while writing the checkpoint of epoch 2: epoch 1's is complete, the new one a stray temp file
+        try (Stream<Path> files = Files.list(killed)) {
+            assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith("." + Checkpoint.FILE + ".tmp-")));
+        }
+        assertEquals(2, Files.readAllLines(killed.resolve("metrics.csv")).size(), "header and epoch 1");
+
+        assertEquals(0, Main.run("train", "--resume", killed.toString(), "--threads", "2"));
+        assertEquals(0, Main.run(concat(TRAIN, "--out", straight.toString())));
+        assertEquals(Files.readAllLines(straight.resolve("metrics.csv")).stream().map(CrashResumeTest::accuracy).toList(),
+                Files.readAllLines(killed.resolve("metrics.csv")).stream().map(CrashResumeTest::accuracy).toList());
+        assertEquals(field(straight, "test_accuracy"), field(killed, "test_accuracy"));
+        assertEquals(field(straight, "writes_per_weight_mean"), field(killed, "writes_per_weight_mean"));
+        try (Stream<Path> files = Files.list(killed)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().contains(".tmp-")), "temporary files cleaned");
+        }
+    }
+
+    private static List<String> command(Path out, String fault) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new java.util.ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", fault,
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(TRAIN));
+        cmd.addAll(List.of("--out", out.toString()));
+        return cmd;
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
+    /** Epoch and test accuracy of a metrics.csv line (timings differ between runs). */
+    private static String accuracy(String line) {
+        String[] f = line.split(",");
+        return f[0] + ":" + f[4];
+    }
+
+    private static String field(Path run, String name) throws Exception {
+        return cimtrain.util.Json.MAPPER.readTree(run.resolve("summary.json").toFile()).get(name).toString();
+    }
+}
