@@ -42,13 +42,16 @@ import java.util.stream.Stream;
 @Command(name = "reproduce", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Reproduce an experiment of the seed paper (Wu et al., arXiv:2305.14547).",
                 "lenet: lenet-paper on mnist-10k with the paper's recipe (AdamW, lr 0.004, batch 64, 13 epochs) on",
-                "paper-chip in modes fp32, mp, direct and qat; writes README.md and results.csv to --out."})
+                "paper-chip in modes fp32, mp, direct and qat; writes README.md and results.csv to --out",
+                "(default eval-reports/lenet-mnist).",
+                "robustness: lenet-paper trained as fp32, qat and mp (same recipe), each model then programmed onto",
+                "--chips fresh chips and tested (default eval-reports/robustness)."})
 public final class ReproduceCommand implements Callable<Integer> {
     /** The paper's figures for the LeNet experiment (shared reference, paper-spec.md). */
     private static final Map<String, String> PAPER_ACCURACY = Map.of("fp32", "98.7", "mp", "97.73", "direct", "77.8",
             "qat", "-");
 
-    @Parameters(paramLabel = "EXPERIMENT", description = "lenet")
+    @Parameters(paramLabel = "EXPERIMENT", description = "lenet or robustness")
     String experiment;
 
     @Option(names = "--seeds", defaultValue = "3", description = "Seeds 0..K-1 per mode. Default: ${DEFAULT-VALUE}.")
@@ -71,7 +74,14 @@ public final class ReproduceCommand implements Callable<Integer> {
             description = "Batches per epoch: the paper's 400 random batches (0: one pass over the 8,000 digits). Default: ${DEFAULT-VALUE}.")
     int stepsPerEpoch;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Report folder (default: eval-reports/lenet-mnist).")
+    @Option(names = "--chips", defaultValue = "10", description = "robustness: fresh chips per trained model. Default: ${DEFAULT-VALUE}.")
+    int chips;
+
+    @Option(names = "--programming-error", paramLabel = "S",
+            description = "robustness: write error of the new chips, level spacings (default: the hardware's own).")
+    Double programmingError;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Report folder (default: eval-reports/EXPERIMENT).")
     Path out;
 
     @Option(names = "--threads", defaultValue = "0", description = "CPU worker threads (0: all cores).")
@@ -82,8 +92,11 @@ public final class ReproduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!experiment.equals("lenet")) {
-            throw new UserError("unknown experiment '" + experiment + "' (known: lenet)");
+        if (!experiment.equals("lenet") && !experiment.equals("robustness")) {
+            throw new UserError("unknown experiment '" + experiment + "' (known: lenet, robustness)");
+        }
+        if (chips < 1) {
+            throw new UserError("--chips must be at least 1");
         }
         if (seeds < 1 || epochs < 1) {
             throw new UserError("--seeds and --epochs must be at least 1");
@@ -93,11 +106,24 @@ public final class ReproduceCommand implements Callable<Integer> {
                 throw new UserError("--modes: unknown mode '" + m + "' (known: " + String.join(", ", TrainConfig.MODES) + ")");
             }
         }
-        Path dir = out != null ? out : Home.root().resolve("eval-reports/lenet-mnist");
         ModelSpec spec = Models.load("lenet-paper");
         HardwareSpec hw = Hardware.load(hardware);
         DataSplit split = DatasetRegistry.load("mnist-10k", null, DataOptions.NONE);
         int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        if (experiment.equals("robustness")) {
+            Path dir = out != null ? out : Home.root().resolve("eval-reports/robustness");
+            HardwareSpec newChips = cimtrain.train.ChipEvaluation.withOverrides(hw, programmingError, null, null, null);
+            String command = "cimtrain reproduce robustness --seeds " + seeds + " --chips " + chips + " --epochs " + epochs
+                    + " --steps-per-epoch " + stepsPerEpoch + " --hardware " + hardware
+                    + (programmingError != null ? " --programming-error " + programmingError : "") + " --read-model " + readModel;
+            Map<String, Object> byMode = RobustnessReproduction.run(dir, spec, hw, newChips, split, seeds, chips, epochs,
+                    stepsPerEpoch, readModel, nThreads, command);
+            if (json) {
+                System.out.println(Json.line(Map.of("experiment", "robustness", "modes", byMode)));
+            }
+            return 0;
+        }
+        Path dir = out != null ? out : Home.root().resolve("eval-reports/lenet-mnist");
 
         Map<String, List<Map<String, Object>>> results = new LinkedHashMap<>();
         for (String mode : modes) {
@@ -125,7 +151,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Map<String, Object> finished(Path runDir) throws IOException {
+    static Map<String, Object> finished(Path runDir) throws IOException {
         Path summary = runDir.resolve(RunFolder.SUMMARY);
         if (!Files.isRegularFile(summary)) {
             return null;
@@ -133,7 +159,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         return Json.MAPPER.readValue(summary.toFile(), new TypeReference<Map<String, Object>>() { });
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

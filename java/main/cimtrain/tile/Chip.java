@@ -72,6 +72,15 @@ public final class Chip {
      * @param aggregateReads simulate reads with the aggregate model (see {@link #aggregateReads})
      */
     public static Chip place(Network net, HardwareSpec hw, String writeRule, long seed, boolean aggregateReads) {
+        return place(net, hw, writeRule, seed, aggregateReads, null);
+    }
+
+    /**
+     * The same, programming each layer with given tile scale factors ({@code scales.get(l)} for the l-th
+     * crossbar layer) instead of the initial mapping's, when {@code scales} is not null.
+     */
+    public static Chip place(Network net, HardwareSpec hw, String writeRule, long seed, boolean aggregateReads,
+                             List<float[]> scales) {
         if (writeRule.equals(MP_PULSE) && hw.pulse() == null) {
             throw new cimtrain.util.UserError("mode mp-pulse needs a 'pulse:' section in hardware " + hw.name()
                     + " (see models/hardware/README.md, e.g. --hardware paper-table1-pulse)");
@@ -95,7 +104,11 @@ public final class Chip {
             CrossbarLayer xb = new CrossbarLayer(net.backend(), hw, w.shape[0], w.shape[1], seed, 1000L + 16L * index,
                     aggregateReads);
             float[] initial = w.read();
-            xb.programAll(initial);
+            if (scales != null) {
+                xb.programAll(initial, scales.get(chip.crossbars.size()));
+            } else {
+                xb.programAll(initial);
+            }
             Parameter.UpdateRule rule;
             if (writeRule.equals(MP_PULSE)) {
                 PulseWriteRule pulses = new PulseWriteRule(xb);

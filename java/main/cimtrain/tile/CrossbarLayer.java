@@ -154,6 +154,45 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
         }
     }
 
+    /**
+     * Programs every weight with given tile scale factors (moving a trained model to another chip: the
+     * conductance targets it was trained with, not a new mapping).
+     */
+    public void programAll(float[] w, float[] scales) {
+        if (scales.length != tileScale.length) {
+            throw new IllegalArgumentException(scales.length + " scale factors for " + tileScale.length + " tiles");
+        }
+        System.arraycopy(scales, 0, tileScale, 0, scales.length);
+        for (int i = 0; i < w.length; i++) {
+            program(i, w[i]);
+        }
+    }
+
+    /**
+     * Conductance drift after programming, as a power law: every programmable device's G becomes
+     * G (t / 1 s)^-nu (t below 1 s: no drift). Stuck devices do not move.
+     */
+    public void drift(double seconds, double nu) {
+        if (seconds <= 1 || nu == 0) {
+            return;
+        }
+        float factor = (float) Math.pow(seconds, -nu);
+        for (int i = 0; i < gPos.length; i++) {
+            if (stuck[i] == 0) {
+                gPos[i] *= factor;
+            }
+            if (stuck[gPos.length + i] == 0) {
+                gNeg[i] *= factor;
+            }
+        }
+        dirty = true;
+    }
+
+    /** The tiles' scale factors (a copy). */
+    public float[] tileScales() {
+        return tileScale.clone();
+    }
+
     /** The update threshold of one weight, in weight units: the configured number of level spacings. */
     public float threshold(int index) {
         return (float) (hw.write().thresholdLevels() * hw.device().levelSpacingUs() * tileScale[tileOf(index)]);

@@ -88,6 +88,30 @@ public final class Checkpoint {
         }
     }
 
+    /** Loads only the network's state (a trained model to evaluate elsewhere). */
+    public static void loadNetwork(Path file, Network net) {
+        try (Hdf5Reader r = open(file)) {
+            net.loadState(r, "/network");
+        }
+    }
+
+    /**
+     * The tile scale factors of each crossbar layer of the chip a model was trained on, or null for a
+     * model trained off-chip.
+     */
+    public static List<float[]> tileScales(Path file) {
+        try (Hdf5Reader r = open(file)) {
+            if (!r.exists("/chip")) {
+                return null;
+            }
+            List<float[]> out = new ArrayList<>();
+            for (int l = 0; r.exists("/chip/layer" + l); l++) {
+                out.add(r.floats("/chip/layer" + l + "/devices/tile_scale"));
+            }
+            return out;
+        }
+    }
+
     private static Hdf5Reader open(Path file) {
         Hdf5Reader r = Hdf5Reader.open(file, KIND);
         try {

@@ -144,7 +144,12 @@ public final class Trainer {
 
     /** Test accuracy in evaluation mode (batch-norm running statistics). */
     public double evaluate(Dataset test) {
-        int b = Math.min(config.evalBatch(), net.capacity);
+        return evaluate(net, test, config.evalBatch());
+    }
+
+    /** Test accuracy of a network in evaluation mode, in batches of at most {@code evalBatch}. */
+    public static double evaluate(Network net, Dataset test, int evalBatch) {
+        int b = Math.min(evalBatch, net.capacity);
         float[] x = new float[b * test.imageSize()];
         int[] y = new int[b];
         int[] pred = new int[b];

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CrashResumeTest {
     private static final String[] TRAIN = {"train", "--model", "lenet-paper", "--mode", "mp", "--hardware", "paper-chip",
-            "--epochs", "3", "--train-limit", "640", "--threads", "2", "--seed", "5"};
+            "--epochs", "3", "--steps-per-epoch", "40", "--train-limit", "640", "--threads", "2", "--seed", "5"};
 
     @Test
     void aProcessKilledDuringACheckpointWriteResumesCleanly(@TempDir Path tmp) throws Exception {
@@ -44,6 +44,21 @@ class CrashResumeTest {
         try (Stream<Path> files = Files.list(killed)) {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().contains(".tmp-")), "temporary files cleaned");
         }
+
+        // the resumed model moved to two new chips: the evaluation's summary and its --json line
+        Path eval = tmp.resolve("eval");
+        assertEquals(0, Main.run("evaluate", "--checkpoint", killed.resolve(Checkpoint.FILE).toString(), "--chips", "2",
+                "--out", eval.toString(), "--json"));
+        var summary = cimtrain.util.Json.MAPPER.readTree(eval.resolve("summary.json").toFile());
+        assertEquals(2, summary.get("chips").asInt());
+        assertTrue(summary.get("ci95_low").asDouble() <= summary.get("accuracy_mean").asDouble());
+        double trained = Double.parseDouble(field(killed, "test_accuracy"));
+        assertTrue(trained > 0.5, "a trained model, not chance: " + trained);
+        assertEquals(trained, summary.get("accuracy_mean").asDouble(), 0.1, "on new chips of the same kind");
+        assertEquals(3, Files.readAllLines(eval.resolve("chips.csv")).size());
+        // a file that is not a checkpoint: status 2
+        Files.writeString(tmp.resolve("junk.h5"), "junk");
+        assertEquals(2, Main.run("evaluate", "--checkpoint", tmp.resolve("junk.h5").toString()));
     }
 
     private static List<String> command(Path out, String fault) {

@@ -1,0 +1,149 @@
+package cimtrain.cli;
+
+import cimtrain.backend.cpu.CpuBackend;
+import cimtrain.data.DataOptions;
+import cimtrain.data.DataSplit;
+import cimtrain.data.DatasetRegistry;
+import cimtrain.hardware.Hardware;
+import cimtrain.hardware.HardwareSpec;
+import cimtrain.model.ModelSpec;
+import cimtrain.model.Models;
+import cimtrain.nn.Network;
+import cimtrain.tile.Chip;
+import cimtrain.train.Checkpoint;
+import cimtrain.train.ChipEvaluation;
+import cimtrain.train.RunArguments;
+import cimtrain.train.RunFolder;
+import cimtrain.util.Json;
+import cimtrain.util.UserError;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Move a trained model to N fresh simulated chips (new programming error, device spread and stuck",
+                "devices on each) and report its test accuracy: per chip, mean, standard deviation and 95% confidence",
+                "interval. Writes chips.csv and summary.json to --out.",
+                "Example: cimtrain evaluate --checkpoint runs/X/checkpoint.h5 --chips 10 --programming-error 0.5"})
+public final class EvaluateCommand implements Callable<Integer> {
+    @Option(names = "--checkpoint", required = true, paramLabel = "FILE", description = "A checkpoint.h5 of a training run.")
+    Path checkpoint;
+
+    @Option(names = "--chips", defaultValue = "10", paramLabel = "N", description = "Fresh chips. Default: ${DEFAULT-VALUE}.")
+    int chips;
+
+    @Option(names = "--hardware", paramLabel = "NAME|FILE",
+            description = "The chips (default: the hardware the model was trained on, paper-chip for fp32 models).")
+    String hardware;
+
+    @Option(names = "--programming-error", paramLabel = "S", description = "Override: write error sigma, level spacings.")
+    Double programmingError;
+
+    @Option(names = "--read-noise", paramLabel = "S", description = "Override: read noise sigma, level spacings.")
+    Double readNoise;
+
+    @Option(names = "--stuck-at", paramLabel = "P", description = "Override: fraction of stuck devices.")
+    Double stuckAt;
+
+    @Option(names = "--adc-bits", paramLabel = "B", description = "Override: ADC resolution.")
+    Integer adcBits;
+
+    @Option(names = "--drift-seconds", defaultValue = "0", paramLabel = "T",
+            description = "Read the chips T seconds after programming, conductances drifting as G (T / 1 s)^-nu.")
+    double driftSeconds;
+
+    @Option(names = "--drift-nu", defaultValue = "0", paramLabel = "NU",
+            description = "Drift exponent (the paper gives none; 0: no drift). Default: ${DEFAULT-VALUE}.")
+    double driftNu;
+
+    @Option(names = "--seed", defaultValue = "1000", description = "Chip c is made with seed S + c. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--read-model", defaultValue = "auto", paramLabel = "auto|exact|aggregate",
+            description = "How crossbar reads are simulated (see train --help). Default: ${DEFAULT-VALUE}.")
+    String readModel;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Result folder (default: runs/evaluate-TIME).")
+    Path out;
+
+    @Option(names = "--threads", defaultValue = "0", description = "CPU worker threads (0: all cores).")
+    int threads;
+
+    @Option(names = "--json", description = "End stdout with one JSON line: chips, accuracy_mean, accuracy_std, ci95_low, ci95_high, ...")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (chips < 1 || threads < 0) {
+            throw new UserError("--chips must be at least 1 and --threads >= 0");
+        }
+        if (driftSeconds < 0 || driftNu < 0) {
+            throw new UserError("--drift-seconds and --drift-nu must be >= 0");
+        }
+        RunArguments args = Checkpoint.arguments(checkpoint);
+        ModelSpec spec = Models.load(args.model());
+        String hwName = hardware != null ? hardware : args.hardware() != null ? args.hardware() : "paper-chip";
+        HardwareSpec hw = ChipEvaluation.withOverrides(Hardware.load(hwName), programmingError, readNoise, stuckAt, adcBits);
+        Chip.aggregateReads(readModel, hw);
+        DataSplit split = DatasetRegistry.load(args.config().dataset(), args.dataDir() == null ? null : Paths.get(args.dataDir()),
+                new DataOptions(args.imageSize(), args.fit(), args.channels(), args.trainLimit()));
+        Path dir = out != null ? out : Paths.get("runs", "evaluate-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Map<String, Object> summary = evaluate(checkpoint, args, spec, hw, split, dir);
+        if (json) {
+            System.out.println(Json.line(summary));
+        }
+        return 0;
+    }
+
+    private Map<String, Object> evaluate(Path ckpt, RunArguments args, ModelSpec spec, HardwareSpec hw, DataSplit split, Path dir) {
+        int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        RunFolder folder = RunFolder.create(dir);
+        int evalBatch = args.config().evalBatch();
+        try (CpuBackend be = new CpuBackend(nThreads, CpuBackend.DEFAULT_REPLICAS);
+             Network net = new Network(spec.name, be, () -> spec.build(args.config().width()), spec.input, evalBatch, 0)) {
+            Checkpoint.loadNetwork(ckpt, net);
+            List<float[]> scales = Checkpoint.tileScales(ckpt);
+            boolean keepScales = ChipEvaluation.scalesFit(scales, net, hw);
+            System.out.printf(Locale.ROOT, "evaluating %s (trained in mode %s) on %d fresh %s chips (%s)%n", spec.name,
+                    args.config().mode(), chips, hw.name(), keepScales ? "with the scale factors it was trained with"
+                            : "mapped anew: largest weight of each tile at 1/headroom of the range");
+            ChipEvaluation.Result r = ChipEvaluation.run(net, hw, keepScales ? scales : null,
+                    Chip.aggregateReads(readModel, hw), split.test(), evalBatch, chips, seed, driftSeconds, driftNu);
+            StringBuilder csv = new StringBuilder("chip,seed,test_accuracy\n");
+            for (int c = 0; c < chips; c++) {
+                csv.append(c).append(',').append(r.seeds()[c]).append(',').append(r.accuracies()[c]).append('\n');
+                System.out.printf(Locale.ROOT, "chip %d (seed %d): %.2f%%%n", c, r.seeds()[c], 100 * r.accuracies()[c]);
+            }
+            cimtrain.util.AtomicFiles.writeString(dir.resolve("chips.csv"), csv.toString());
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("checkpoint", ckpt.toString());
+            summary.put("model", spec.name);
+            summary.put("trained_mode", args.config().mode());
+            summary.put("hardware", hw.name());
+            summary.put("hardware_spec", hw);
+            summary.put("kept_trained_scales", keepScales);
+            summary.put("drift_seconds", driftSeconds);
+            summary.put("drift_nu", driftNu);
+            summary.put("chips", chips);
+            summary.put("accuracy_mean", r.mean());
+            summary.put("accuracy_std", r.std());
+            summary.put("ci95_low", r.ci95Low());
+            summary.put("ci95_high", r.ci95High());
+            summary.put("accuracies", r.accuracies());
+            summary.put("run_dir", dir.toString());
+            folder.writeSummary(summary);
+            System.out.printf(Locale.ROOT, "test accuracy on %d new chips: %.2f%% +- %.2f (95%% CI %.2f-%.2f%%)%n", chips,
+                    100 * r.mean(), 100 * r.std(), 100 * r.ci95Low(), 100 * r.ci95High());
+            return summary;
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package cimtrain.train;
+
+import cimtrain.data.Dataset;
+import cimtrain.hardware.HardwareSpec;
+import cimtrain.nn.Network;
+import cimtrain.tile.Chip;
+import cimtrain.tile.CrossbarLayer;
+import org.apache.commons.math3.distribution.TDistribution;
+
+import java.util.List;
+
+/**
+ * A trained model moved to fresh simulated chips: each chip gets new programming errors, device spread
+ * and stuck devices (its own seed), the model's weights are programmed onto it (with the tile scale
+ * factors the model was trained with, when it was trained on a chip of the same geometry), the devices
+ * optionally drift, and the test set is read through them with fresh read noise.
+ */
+public final class ChipEvaluation {
+    private ChipEvaluation() {
+    }
+
+    /** One evaluation: per-chip accuracies and their summary. */
+    public record Result(double[] accuracies, long[] seeds, double mean, double std, double ci95Low, double ci95High) {
+    }
+
+    /**
+     * @param net       the network holding the trained weights (W_FP for a chip-trained model)
+     * @param scales    tile scale factors per crossbar layer from training, or null for a new mapping
+     * @param firstSeed chip c is made with seed firstSeed + c
+     */
+    public static Result run(Network net, HardwareSpec hw, List<float[]> scales, boolean aggregateReads, Dataset test,
+                             int evalBatch, int chips, long firstSeed, double driftSeconds, double driftNu) {
+        double[] acc = new double[chips];
+        long[] seeds = new long[chips];
+        for (int c = 0; c < chips; c++) {
+            seeds[c] = firstSeed + c;
+            Chip chip = Chip.place(net, hw, Chip.MP, seeds[c], aggregateReads, scales);
+            for (CrossbarLayer xb : chip.crossbars()) {
+                xb.drift(driftSeconds, driftNu);
+            }
+            acc[c] = Trainer.evaluate(net, test, evalBatch);
+        }
+        return summarise(acc, seeds);
+    }
+
+    /** Mean, sample standard deviation and the 95% confidence interval of the mean (Student's t). */
+    public static Result summarise(double[] acc, long[] seeds) {
+        int n = acc.length;
+        double mean = 0;
+        for (double a : acc) {
+            mean += a;
+        }
+        mean /= n;
+        double var = 0;
+        for (double a : acc) {
+            var += (a - mean) * (a - mean);
+        }
+        double std = n > 1 ? Math.sqrt(var / (n - 1)) : 0;
+        double half = n > 1 ? new TDistribution(n - 1).inverseCumulativeProbability(0.975) * std / Math.sqrt(n) : 0;
+        return new Result(acc, seeds, mean, std, mean - half, mean + half);
+    }
+
+    /** Whether trained tile scales fit the chip (same tiles per layer); else the model is mapped anew. */
+    public static boolean scalesFit(List<float[]> scales, Network net, HardwareSpec hw) {
+        if (scales == null) {
+            return false;
+        }
+        Chip probe = Chip.place(net, hw, Chip.MP, 0, true);
+        List<CrossbarLayer> xbs = probe.crossbars();
+        if (xbs.size() != scales.size()) {
+            return false;
+        }
+        for (int l = 0; l < xbs.size(); l++) {
+            if (xbs.get(l).tiles() != scales.get(l).length) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The hardware with the evaluation's overrides (null: keep the file's value). */
+    public static HardwareSpec withOverrides(HardwareSpec hw, Double programmingError, Double readNoise,
+                                             Double stuckAt, Integer adcBits) {
+        HardwareSpec.DeviceSpec d = hw.device();
+        HardwareSpec.DeviceSpec device = new HardwareSpec.DeviceSpec(d.levels(), d.gMinUs(), d.gMaxUs(),
+                readNoise != null ? readNoise : d.readNoise(),
+                programmingError != null ? programmingError : d.programmingError(), d.deviceSpread(),
+                stuckAt != null ? stuckAt : d.stuckAtFraction());
+        HardwareSpec.AdcSpec a = hw.adc();
+        HardwareSpec.AdcSpec adc = new HardwareSpec.AdcSpec(adcBits != null ? adcBits : a.bits(), a.fullScaleUa(),
+                a.noiseLsb(), a.clip());
+        return new HardwareSpec(hw.name(), hw.description(), hw.source(), hw.tile(), hw.mapping(), device, hw.dac(), adc,
+                hw.readVoltage(), hw.scale(), hw.write(), hw.pulse());
+    }
+}
