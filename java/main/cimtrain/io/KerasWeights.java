@@ -57,6 +57,28 @@ public final class KerasWeights {
         }
     }
 
+    /**
+     * Writes layers in the layout above ({@code layer_names}, {@code weight_names}, {@code kernel:0} and
+     * {@code bias:0} datasets of float32), atomically; h5py and Keras read it as a weights file.
+     */
+    public static void write(Path file, List<Layer> layers) {
+        Hdf5Writer.write(file, root -> {
+            root.attribute("layer_names", layers.stream().map(Layer::name).toArray(String[]::new));
+            root.attribute("backend", "cimtrain");
+            for (Layer l : layers) {
+                Hdf5Group g = root.group(l.name());
+                List<String> names = new java.util.ArrayList<>();
+                names.add(l.name() + "/kernel:0");
+                g.group(l.name()).putFloats("kernel:0", l.kernel(), l.kernelShape());
+                if (l.bias() != null) {
+                    names.add(l.name() + "/bias:0");
+                    g.group(l.name()).putFloats("bias:0", l.bias());
+                }
+                g.attribute("weight_names", names.toArray(new String[0]));
+            }
+        });
+    }
+
     /** The layers with weights, in the model's order ({@code layer_names}). */
     public static List<Layer> read(Path file) {
         try (Hdf5Reader r = Hdf5Reader.open(file, "Keras weights")) {

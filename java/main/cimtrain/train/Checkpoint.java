@@ -95,6 +95,13 @@ public final class Checkpoint {
         }
     }
 
+    /** Restores only the chip (devices and write rules) onto a chip placed like the training one. */
+    public static void restoreChip(Path file, Chip chip) {
+        try (Hdf5Reader r = open(file)) {
+            chip.loadState(r, "/chip");
+        }
+    }
+
     /**
      * The tile scale factors of each crossbar layer of the chip a model was trained on, or null for a
      * model trained off-chip.
