@@ -49,7 +49,12 @@ public final class FakeQuantization implements WeightReader {
         }
     }
 
-    /** Rounds w (out x k, row-major) in place to the tile-wise weight grid of the hardware. */
+    /**
+     * Rounds w (out x k, row-major) in place to the weight grid the chip would program it on: per tile
+     * (per layer with granularity layer) the scale of the initial mapping, headroom x the largest |w|
+     * over the conductance range, so a step of headroom x max / (levels - 1), at most levels - 1 steps
+     * either way (a differential pair). So a qat model moved to the chip lands on the same values.
+     */
     static void quantize(float[] w, int out, int k, HardwareSpec hw) {
         int levels = hw.device().levels();
         if (levels < 2) {
@@ -64,14 +69,22 @@ public final class FakeQuantization implements WeightReader {
                 max[t] = Math.max(max[t], Math.abs(w[o * k + i]));
             }
         }
+        if (hw.scale().granularity().equals("layer")) {
+            float layerMax = 0f;
+            for (float m : max) {
+                layerMax = Math.max(layerMax, m);
+            }
+            java.util.Arrays.fill(max, layerMax);
+        }
         for (int o = 0; o < out; o++) {
             for (int i = 0; i < k; i++) {
                 int t = (i / tileRows) * colTiles + o / tileOutputs;
                 if (max[t] == 0f) {
                     continue;
                 }
-                float step = max[t] / (levels - 1);
-                w[o * k + i] = Math.round(w[o * k + i] / step) * step;
+                float step = (float) (hw.scale().headroom() * max[t] / (levels - 1));
+                float n = Math.max(-(levels - 1), Math.min(levels - 1, Math.round(w[o * k + i] / step)));
+                w[o * k + i] = n * step;
             }
         }
     }

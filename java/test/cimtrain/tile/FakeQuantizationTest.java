@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FakeQuantizationTest {
     @Test
     void weightsLandOnTheDifferentialPairsGrid() {
-        HardwareSpec chip = Hardware.load("paper-chip"); // 4 levels: 7 weight values per tile
+        HardwareSpec chip = Hardware.load("paper-chip"); // 4 levels, headroom 1.5: steps of 0.5 max
         int out = 3, k = 50;
         float[] w = new float[out * k];
         for (int i = 0; i < w.length; i++) {
@@ -26,12 +26,14 @@ class FakeQuantizationTest {
         float[] q = w.clone();
         FakeQuantization.quantize(q, out, k, chip);
         Set<Float> values = new HashSet<>();
-        float step = max / 3;
+        float step = 1.5f * max / 3;
         for (int i = 0; i < q.length; i++) {
             values.add(q[i]);
             assertTrue(Math.abs(q[i] - w[i]) <= step / 2 + 1e-6, "rounded to the nearest value");
+            assertEquals(0, Math.abs(q[i] / step - Math.round(q[i] / step)), 1e-5, "on the grid");
         }
-        assertTrue(values.size() <= 7, "at most 2 x 4 - 1 values, got " + values);
+        // |w| <= max = 2 steps: the values 0, +-step, +-2 step (what the chip's initial mapping can hold)
+        assertEquals(5, values.size(), "values " + values);
         assertEquals(max, Math.max(maxOf(q), -minOf(q)), 1e-6);
         float[] ideal = w.clone();
         FakeQuantization.quantize(ideal, out, k, Hardware.load("ideal"));
