@@ -55,7 +55,23 @@ class ResumeTest {
             assertEquals(s1.get("writes_per_weight_mean"), s2.get("writes_per_weight_mean"), m[0]);
             assertSameState(straight.resolve(Checkpoint.FILE), broken.resolve(Checkpoint.FILE), m[0]);
             assertEquals(testAccuracies(straight), testAccuracies(broken), m[0] + " metrics.csv");
+            h5dumpReads(broken.resolve(Checkpoint.FILE));
         }
+    }
+
+    /** The reference HDF5 tool reads a checkpoint (where Debian's hdf5-tools is installed, as .ci/run does). */
+    private static void h5dumpReads(Path file) throws IOException {
+        if (!Files.isExecutable(Path.of("/usr/bin/h5dump"))) {
+            return;
+        }
+        Process p = new ProcessBuilder("/usr/bin/h5dump", "-H", file.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            assertEquals(0, p.waitFor(), out);
+        } catch (InterruptedException e) {
+            throw new IOException(e);
+        }
+        assertTrue(out.contains("GROUP \"network\"") && out.contains("GROUP \"optimizer\""), out);
     }
 
     /** Every float32 dataset of the two checkpoints (weights, devices, optimizer moments) is bit-identical. */
