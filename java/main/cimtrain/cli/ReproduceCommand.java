@@ -45,13 +45,14 @@ import java.util.stream.Stream;
                 "paper-chip in modes fp32, mp, direct and qat; writes README.md and results.csv to --out",
                 "(default eval-reports/lenet-mnist).",
                 "robustness: lenet-paper trained as fp32, qat and mp (same recipe), each model then programmed onto",
-                "--chips fresh chips and tested (default eval-reports/robustness)."})
+                "--chips fresh chips and tested (default eval-reports/robustness).",
+                "table2: the paper's inference cost table beside the cost model's (default eval-reports/table2)."})
 public final class ReproduceCommand implements Callable<Integer> {
     /** The paper's figures for the LeNet experiment (shared reference, paper-spec.md). */
     private static final Map<String, String> PAPER_ACCURACY = Map.of("fp32", "98.7", "mp", "97.73", "direct", "77.8",
             "qat", "-");
 
-    @Parameters(paramLabel = "EXPERIMENT", description = "lenet or robustness")
+    @Parameters(paramLabel = "EXPERIMENT", description = "lenet, robustness or table2")
     String experiment;
 
     @Option(names = "--seeds", defaultValue = "3", description = "Seeds 0..K-1 per mode. Default: ${DEFAULT-VALUE}.")
@@ -92,8 +93,18 @@ public final class ReproduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!experiment.equals("lenet") && !experiment.equals("robustness")) {
-            throw new UserError("unknown experiment '" + experiment + "' (known: lenet, robustness)");
+        if (!List.of("lenet", "robustness", "table2").contains(experiment)) {
+            throw new UserError("unknown experiment '" + experiment + "' (known: lenet, robustness, table2)");
+        }
+        if (experiment.equals("table2")) {
+            Path dir = out != null ? out : Home.root().resolve("eval-reports/table2");
+            Files.createDirectories(dir);
+            Map<String, Object> models = Table2Reproduction.run(dir, Hardware.load(hardware), 8,
+                    "cimtrain reproduce table2 --hardware " + hardware);
+            if (json) {
+                System.out.println(Json.line(Map.of("experiment", "table2", "models", models)));
+            }
+            return 0;
         }
         if (chips < 1) {
             throw new UserError("--chips must be at least 1");

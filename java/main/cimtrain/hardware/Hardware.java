@@ -93,9 +93,14 @@ public final class Hardware {
         JsonNode pulseNode = top.section("pulse");
         HardwareSpec.PulseSpec pulse = pulseNode == null || pulseNode.isNull() ? null
                 : parsePulse(new Fields(pulseNode, at + ": pulse"), device, source, at);
+        Fields c = new Fields(top.section("cost"), at + ": cost");
+        HardwareSpec.CostSpec cost = new HardwareSpec.CostSpec(c.real("tile_op_energy_nj", 0, 0, 1e9),
+                c.real("tile_op_latency_us", 0, 0, 1e9), c.real("write_energy_nj", 0, 0, 1e9),
+                c.real("write_latency_us", 0, 0, 1e9), c.real("digital_op_energy_pj", 0, 0, 1e9));
+        c.rejectUnknown();
         top.rejectUnknown();
         return new HardwareSpec(name, description, citation, tile, mapping, device, dac, adc, readVoltage, scale, write,
-                pulse);
+                pulse, cost);
     }
 
     /** The optional pulse section (see {@link HardwareSpec.PulseSpec} for every field and default). */

@@ -8,13 +8,36 @@ package cimtrain.hardware;
  */
 public record HardwareSpec(String name, String description, String source, TileSpec tile, String mapping,
                            DeviceSpec device, DacSpec dac, AdcSpec adc, double readVoltage, ScaleSpec scale,
-                           WriteSpec write, PulseSpec pulse) {
+                           WriteSpec write, PulseSpec pulse, CostSpec cost) {
+
+    /** A chip without cost figures (all zero: not given). */
+    public HardwareSpec(String name, String description, String source, TileSpec tile, String mapping,
+                        DeviceSpec device, DacSpec dac, AdcSpec adc, double readVoltage, ScaleSpec scale,
+                        WriteSpec write, PulseSpec pulse) {
+        this(name, description, source, tile, mapping, device, dac, adc, readVoltage, scale, write, pulse, CostSpec.NONE);
+    }
 
     /** A chip without a pulse model ({@code pulse} null): the constructor of the sections before it existed. */
     public HardwareSpec(String name, String description, String source, TileSpec tile, String mapping,
                         DeviceSpec device, DacSpec dac, AdcSpec adc, double readVoltage, ScaleSpec scale,
                         WriteSpec write) {
         this(name, description, source, tile, mapping, device, dac, adc, readVoltage, scale, write, null);
+    }
+
+    /**
+     * Energy and time of the chip's operations, for the cost model ({@code cimtrain cost}); 0 = not given
+     * (the figure is then left out of the totals, and the output says so).
+     *
+     * @param tileOpEnergyNj   one full-tile VMM: all rows driven with a bit-serial input, every column
+     *                         converted by the shared ADCs, nanojoules
+     * @param tileOpLatencyUs  the same, microseconds
+     * @param writeEnergyNj    one device write (write-and-verify), nanojoules
+     * @param writeLatencyUs   the same, microseconds (writes of one tile assumed sequential)
+     * @param digitalOpEnergyPj one digital add of partial sums, picojoules
+     */
+    public record CostSpec(double tileOpEnergyNj, double tileOpLatencyUs, double writeEnergyNj, double writeLatencyUs,
+                           double digitalOpEnergyPj) {
+        public static final CostSpec NONE = new CostSpec(0, 0, 0, 0, 0);
     }
 
     /** Signed weights as a pair of devices in adjacent columns, w ~ G+ - G-. */

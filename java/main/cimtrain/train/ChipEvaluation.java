@@ -90,6 +90,6 @@ public final class ChipEvaluation {
         HardwareSpec.AdcSpec adc = new HardwareSpec.AdcSpec(adcBits != null ? adcBits : a.bits(), a.fullScaleUa(),
                 a.noiseLsb(), a.clip());
         return new HardwareSpec(hw.name(), hw.description(), hw.source(), hw.tile(), hw.mapping(), device, hw.dac(), adc,
-                hw.readVoltage(), hw.scale(), hw.write(), hw.pulse());
+                hw.readVoltage(), hw.scale(), hw.write(), hw.pulse(), hw.cost());
     }
 }
