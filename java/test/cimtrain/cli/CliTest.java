@@ -73,6 +73,22 @@ class CliTest {
     }
 
     @Test
+    void costPrintsThePapersLenetFiguresAsJson() throws Exception {
+        assertEquals(0, run("cost", "--model", "lenet-paper", "--hardware", "paper-chip", "--json"));
+        String[] lines = out.toString(StandardCharsets.UTF_8).trim().split("\n");
+        var j = cimtrain.util.Json.MAPPER.readTree(lines[lines.length - 1]);
+        assertEquals(6440, j.get("devices").asLong());
+        assertEquals(6, j.get("crossbars").asInt());
+        assertEquals(707, j.get("tile_ops").asLong());
+        assertEquals(272_640, j.get("flops").asLong());
+        assertEquals(1.88e-6, j.get("energy_per_image_j").asDouble(), 0.01e-6);
+        assertEquals(0.4615e-3, j.get("latency_per_image_s").asDouble(), 0.001e-3);
+        assertBadInput("--copies", "cost", "--model", "lenet-paper", "--copies", "0");
+        assertBadInput("--resume", "train", "--resume", tmp.resolve("nothing").toString());
+        assertBadInput("--model", "train");
+    }
+
+    @Test
     void unknownNamesAreRejected() {
         assertBadInput("lenet-paper", "train", "--model", "lenet-papr");
         assertBadInput("mnist-10k", "train", "--model", "lenet-paper", "--dataset", "imagenet");
