@@ -1,0 +1,219 @@
+package cimtrain.sweep;
+
+import cimtrain.util.AtomicFiles;
+import cimtrain.util.Home;
+import cimtrain.util.Json;
+import cimtrain.util.UserError;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs a sweep's jobs on this machine, N training processes at a time, each {@code cimtrain train} in its
+ * own JVM with its own temporary folder (native libraries unpack there) and one BLAS thread. A complete
+ * job is skipped; a job whose run has a checkpoint is continued with {@code train --resume}; a job that
+ * fails is recorded and the others go on. Killing the runner (Ctrl-C, kill) takes its training processes
+ * with it and leaves every complete job intact.
+ */
+public final class LocalRunner {
+    /** Lines of a failed job's log kept in its failed.txt. */
+    private static final int FAILURE_LINES = 20;
+
+    private final SweepPlan plan;
+    private final Path out;
+    private final int parallel;
+    private final PrintStream log;
+    private final Set<Process> live = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
+
+    public LocalRunner(SweepPlan plan, Path out, int parallel, PrintStream log) {
+        if (parallel < 1) {
+            throw new UserError("--parallel must be at least 1, got " + parallel);
+        }
+        this.plan = plan;
+        this.out = out.toAbsolutePath();
+        this.parallel = parallel;
+        this.log = log;
+    }
+
+    /** Counts at the end of a run. */
+    public record Outcome(int done, int failed, int ranNow) {
+    }
+
+    /** Runs every job not yet complete; call after {@link SweepPlan#validate}. */
+    public Outcome run(List<Job> jobs) {
+        try {
+            Files.createDirectories(out.resolve(JobFolder.JOBS));
+        } catch (IOException e) {
+            throw new UserError("cannot create sweep folder " + out + ": " + e.getMessage());
+        }
+        try (FileChannel lockFile = FileChannel.open(out.resolve("sweep.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock lock = lockFile.tryLock()) {
+            if (lock == null) {
+                throw new UserError("another sweep runner is working in " + out + " (sweep.lock is held)");
+            }
+            writeIndex(jobs);
+            return runLocked(jobs);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock " + out.resolve("sweep.lock") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** sweep.json: the plan's jobs in order, so status knows which job folders belong to the current plan. */
+    private void writeIndex(List<Job> jobs) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Job j : jobs) {
+            list.add(Map.of("id", j.id(), "number", j.number(), "label", plan.label(j)));
+        }
+        AtomicFiles.writeString(out.resolve(SweepStatus.INDEX), Json.pretty(Map.of("plan", plan.file().toAbsolutePath().toString(),
+                "jobs", list)));
+    }
+
+    private Outcome runLocked(List<Job> jobs) {
+        Thread killChildren = new Thread(this::stopChildren, "sweep-stop");
+        Runtime.getRuntime().addShutdownHook(killChildren);
+        ExecutorService pool = Executors.newFixedThreadPool(parallel);
+        AtomicInteger done = new AtomicInteger(), failed = new AtomicInteger(), ran = new AtomicInteger();
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (Job job : jobs) {
+                futures.add(pool.submit(() -> {
+                    JobFolder.State s = runJob(job, jobs.size(), ran);
+                    if (s == JobFolder.State.DONE) {
+                        done.incrementAndGet();
+                    } else if (s == JobFolder.State.FAILED) {
+                        failed.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failed.incrementAndGet();
+                    log.println("cimtrain: sweep: " + e.getCause());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopChildren();
+        } finally {
+            pool.shutdownNow();
+            try {
+                Runtime.getRuntime().removeShutdownHook(killChildren);
+            } catch (IllegalStateException ignored) {
+                // already shutting down: the hook is running
+            }
+        }
+        return new Outcome(done.get(), failed.get(), ran.get());
+    }
+
+    private JobFolder.State runJob(Job job, int total, AtomicInteger ran) throws IOException, InterruptedException {
+        JobFolder f = new JobFolder(out, job.id());
+        String tag = String.format(Locale.ROOT, "[%d/%d] %s %s", job.number(), total, job.id(), plan.label(job));
+        if (f.complete()) {
+            log.println(tag + ": already complete");
+            return JobFolder.State.DONE;
+        }
+        Files.createDirectories(f.dir);
+        f.writeJob(job);
+        f.clearFailed();
+        if (f.runFinished()) {
+            // the training process finished but the runner died before recording it
+            f.appendCompletion();
+            f.writeResult(job);
+            SweepPlan.deleteQuietly(f.dir.resolve(JobFolder.TMP));
+            log.println(tag + ": complete (recorded now)");
+            return JobFolder.State.DONE;
+        }
+        List<String> cmd = command(job, f);
+        boolean resuming = cmd.contains("--resume");
+        log.println(tag + (resuming ? ": resuming" : ": starting"));
+        Path tmp = f.dir.resolve(JobFolder.TMP);
+        Files.createDirectories(tmp);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(f.dir.resolve(JobFolder.LOG).toFile()));
+        // single-threaded BLAS: its spinning threads would fight the training threads and the other jobs
+        pb.environment().put("OPENBLAS_NUM_THREADS", "1");
+        long start = System.nanoTime();
+        Process p;
+        synchronized (live) {
+            if (stopping) {
+                return JobFolder.State.LEFT;
+            }
+            p = pb.start();
+            live.add(p);
+        }
+        ran.incrementAndGet();
+        f.markRunning(p.pid());
+        int rc = p.waitFor();
+        live.remove(p);
+        if (stopping) {
+            // killed with the runner: left as it is, to be resumed by the next run
+            return JobFolder.State.LEFT;
+        }
+        f.clearRunning();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (rc == 0 && f.runFinished()) {
+            f.appendCompletion();
+            f.writeResult(job);
+            SweepPlan.deleteQuietly(tmp);
+            log.printf(Locale.ROOT, "%s: done, test accuracy %.2f%% (%.1f s)%n", tag, 100 * f.testAccuracy(), seconds);
+            return JobFolder.State.DONE;
+        }
+        f.markFailed("exit status " + rc + " after " + String.format(Locale.ROOT, "%.1f", seconds) + " s; "
+                + "last lines of " + JobFolder.LOG + ":\n" + f.logTail(FAILURE_LINES));
+        log.println(tag + ": FAILED (exit status " + rc + "; see " + f.dir.resolve(JobFolder.FAILED) + ")");
+        return JobFolder.State.FAILED;
+    }
+
+    /** {@code java ... cimtrain.cli.Main train ARGS --out RUN} or {@code train --resume RUN}. */
+    List<String> command(Job job, JobFolder f) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector",
+                "-Djava.io.tmpdir=" + f.dir.resolve(JobFolder.TMP),
+                "-Dcimtrain.home=" + Home.root().toAbsolutePath(),
+                "-cp", System.getProperty("java.class.path"), "cimtrain.cli.Main", "train"));
+        if (f.resumable()) {
+            cmd.addAll(List.of("--resume", f.run().toString()));
+        } else {
+            // a run that stopped before its first checkpoint (or diverged) starts again from nothing
+            SweepPlan.deleteQuietly(f.run());
+            Path hw = job.overridesHardware()
+                    ? JobHardware.write(job, plan.folder(), f.dir.resolve(JobHardware.FILE), "job " + job.id()) : null;
+            cmd.addAll(TrainOptions.arguments(job, hw, plan.folder()));
+            cmd.addAll(List.of("--out", f.run().toString()));
+        }
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / parallel);
+        cmd.addAll(List.of("--threads", Integer.toString(threads)));
+        return cmd;
+    }
+
+    /** Ends the training processes with the runner (a kill of the runner alone would orphan them). */
+    private void stopChildren() {
+        synchronized (live) {
+            stopping = true;
+        }
+        for (Process p : live) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+}
