@@ -11,7 +11,7 @@ import java.io.UncheckedIOException;
 @Command(name = "cimtrain", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Train and evaluate deep networks on simulated memristor compute-in-memory crossbars.",
                 "Run 'cimtrain COMMAND --help' for the options of a command."},
-        subcommands = {TrainCommand.class, SweepCommand.class, EvaluateCommand.class, CostCommand.class, ImportCommand.class, ExportCommand.class, InfoCommand.class, BenchCommand.class, ModelsCommand.class, DatasetsCommand.class, MapCommand.class, ReproduceCommand.class,
+        subcommands = {TrainCommand.class, SweepCommand.class, ReportCommand.class, EvaluateCommand.class, CostCommand.class, ImportCommand.class, ExportCommand.class, InfoCommand.class, BenchCommand.class, ModelsCommand.class, DatasetsCommand.class, MapCommand.class, ReproduceCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit status for bad input (a file, a name, a value): one line on stderr, nothing else. */

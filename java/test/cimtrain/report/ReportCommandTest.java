@@ -1,0 +1,79 @@
+package cimtrain.report;
+
+import cimtrain.cli.ReportCommand;
+import cimtrain.util.Json;
+import cimtrain.util.UserError;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command's options as picocli parses them (the entry point adds the one-line errors and status 2). */
+class ReportCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void jsonNamesTheFilesAndGroups() throws Exception {
+        Path run = ReportFixtures.copyRun("mp-s0", tmp.resolve("runs/mp-s0"));
+        ReportFixtures.copyRun("fp32-s0", tmp.resolve("runs/fp32-s0"));
+        Path out = tmp.resolve("report");
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        int status;
+        try {
+            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+            // a run named twice, on its own and in its holding folder, counts once
+            status = new CommandLine(new ReportCommand()).execute(tmp.toString(), run.toString(), "--out", out.toString(),
+                    "--title", "Two runs", "--json");
+        } finally {
+            System.setOut(old);
+        }
+        assertEquals(0, status);
+        String[] lines = stdout.toString(StandardCharsets.UTF_8).trim().split("\n");
+        JsonNode j = Json.MAPPER.readTree(lines[lines.length - 1]);
+        assertEquals(2, j.get("groups").size());
+        assertEquals("fp32", j.get("groups").get(0).get("label").asText());
+        assertEquals(95.45, j.get("groups").get(1).get("test_accuracy_mean_pct").asDouble(), 1e-9);
+        assertEquals(out.resolve("report.html").toString(), j.get("files").get(j.get("files").size() - 1).asText());
+        assertTrue(Files.readString(out.resolve("report.md")).startsWith("# Two runs\n"));
+    }
+
+    @Test
+    void outIsRequiredAndAtLeastOneRunDir() {
+        StringWriter err = new StringWriter();
+        CommandLine cmd = new CommandLine(new ReportCommand()).setErr(new PrintWriter(err));
+        assertEquals(2, cmd.execute(tmp.toString()));
+        assertTrue(err.toString().contains("--out"), err.toString());
+        assertEquals(2, cmd.execute("--out", tmp.resolve("x").toString()));
+        assertTrue(err.toString().contains("RUN_DIR"), err.toString());
+        assertTrue(new CommandLine(new ReportCommand()).getUsageMessage().contains("Usage: report [-hV] [--json]"));
+    }
+
+    @Test
+    void badInputReachesTheEntryPointAsAUserError() {
+        AtomicReference<Exception> thrown = new AtomicReference<>();
+        CommandLine cmd = new CommandLine(new ReportCommand());
+        cmd.setExecutionExceptionHandler((ex, c, p) -> {
+            thrown.set(ex);
+            return 2;
+        });
+        assertEquals(2, cmd.execute(tmp.resolve("missing").toString(), "--out", tmp.resolve("out").toString()));
+        assertTrue(thrown.get() instanceof UserError && thrown.get().getMessage().contains("no such folder"),
+                String.valueOf(thrown.get()));
+        assertFalse(Files.exists(tmp.resolve("out")));
+    }
+}

@@ -1,0 +1,42 @@
+package cimtrain.report;
+
+import cimtrain.util.Json;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/** Run folders for the report tests: copies of the checked-in reproduction's runs, edited in a temp folder. */
+final class ReportFixtures {
+    /** The reproduction the tests read (never write): 3 seeds each of fp32, qat, mp and direct. */
+    static final Path LENET = Path.of("eval-reports/lenet-mnist");
+
+    private ReportFixtures() {
+    }
+
+    /** Copies a run of the reproduction (its JSON and CSV files; the checkpoint is not read) to {@code to}. */
+    static Path copyRun(String name, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(LENET.resolve("runs").resolve(name))) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".json") || f.toString().endsWith(".csv")).toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
+        return to;
+    }
+
+    /** Rewrites a JSON object file in place. */
+    static void editJson(Path file, Consumer<ObjectNode> edit) {
+        try {
+            ObjectNode n = (ObjectNode) Json.MAPPER.readTree(file.toFile());
+            edit.accept(n);
+            Files.writeString(file, Json.pretty(n));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
