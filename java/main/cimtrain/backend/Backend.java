@@ -154,9 +154,6 @@ public interface Backend extends AutoCloseable {
     void crossbarForward(CrossbarParams p, Tensor gPos, Tensor gNeg, Tensor tileScale, int out, int k, Tensor x,
                          int n, Tensor y, long seed, long stream, long counter, long firstColumn);
 
-    /** The largest |x[i]| over x[0..n). */
-    float maxAbs(Tensor x, long n);
-
     /** out (cols x rows) = the transpose of a (rows x cols). */
     void transpose(Tensor a, int rows, int cols, Tensor out);
 

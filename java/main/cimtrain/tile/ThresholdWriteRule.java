@@ -13,24 +13,22 @@ import cimtrain.backend.Tensor;
  * <p>With {@code direct} there is neither accumulation nor a high-precision copy: every update is
  * written at once and the weight is whatever the devices then hold (the paper's 77.8% baseline).
  */
-public final class ThresholdWriteRule implements Parameter.UpdateRule, WriteCounting {
+public final class ThresholdWriteRule extends WriteCounting implements Parameter.UpdateRule {
     private final CrossbarLayer crossbar;
     private final boolean direct;
     private final float[] accumulated;
     private final float[] wfp;
     private final float[] delta;
-    private final int[] writes;
     private final ScaleTrainer scales;
     private final float[] grad;
-    private long updates;
 
     public ThresholdWriteRule(CrossbarLayer crossbar, float[] initialWeights, boolean direct) {
+        super(initialWeights.length);
         this.crossbar = crossbar;
         this.direct = direct;
         this.wfp = initialWeights.clone();
         this.accumulated = new float[wfp.length];
         this.delta = new float[wfp.length];
-        this.writes = new int[wfp.length];
         this.scales = crossbar.hw.scale().trainable() ? new ScaleTrainer(crossbar) : null;
         this.grad = scales != null ? new float[wfp.length] : null;
         if (direct) {
@@ -69,35 +67,19 @@ public final class ThresholdWriteRule implements Parameter.UpdateRule, WriteCoun
         p.write(wfp);
     }
 
-    /** Device writes of each weight so far. */
     @Override
-    public int[] writes() {
-        return writes;
-    }
-
-    /** Updates that writing every update would have written (non-zero optimizer updates). */
-    @Override
-    public long updates() {
-        return updates;
-    }
-
-    @Override
-    public void saveState(cimtrain.io.Hdf5Group g) {
+    protected void saveRule(cimtrain.io.Hdf5Group g) {
         g.putFloats("accumulated", accumulated);
         g.putFloats("w_fp", wfp);
-        g.putInts("writes", writes);
-        g.putScalar("updates", updates);
         if (scales != null) {
             scales.saveState(g.group("scale"));
         }
     }
 
     @Override
-    public void loadState(cimtrain.io.Hdf5Reader r, String path) {
+    protected void loadRule(cimtrain.io.Hdf5Reader r, String path) {
         System.arraycopy(r.floats(path + "/accumulated", accumulated.length), 0, accumulated, 0, accumulated.length);
         System.arraycopy(r.floats(path + "/w_fp", wfp.length), 0, wfp, 0, wfp.length);
-        System.arraycopy(r.ints(path + "/writes", writes.length), 0, writes, 0, writes.length);
-        updates = r.longScalar(path + "/updates");
         if (scales != null) {
             scales.loadState(r, path + "/scale");
         }

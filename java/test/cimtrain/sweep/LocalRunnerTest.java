@@ -40,7 +40,7 @@ class LocalRunnerTest {
         Path killed = tmp.resolve("killed");
         Process runner = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
-                SweepMain.class.getName(), planFile.toString(), "--out", killed.toString(), "--parallel", "2")
+                cimtrain.cli.Main.class.getName(), "sweep", planFile.toString(), "--out", killed.toString(), "--parallel", "2")
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("killed-runner.log").toFile()).start();
         // kill once two jobs are complete, preferably while another has a checkpoint but no result
         // (so the rerun must resume it); give up waiting for that moment once four are complete

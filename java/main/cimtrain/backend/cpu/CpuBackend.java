@@ -716,16 +716,6 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public float maxAbs(Tensor x, long n) {
-        float[] xs = d(x);
-        float m = 0f;
-        for (int i = 0; i < n; i++) {
-            m = Math.max(m, Math.abs(xs[i]));
-        }
-        return m;
-    }
-
-    @Override
     public void transpose(Tensor a, int rows, int cols, Tensor out) {
         float[] as = d(a), os = d(out);
         for (int i = 0; i < rows; i++) {

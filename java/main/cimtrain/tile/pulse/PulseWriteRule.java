@@ -42,7 +42,7 @@ import cimtrain.tile.WriteCounting;
  * <p>Construct after {@link CrossbarLayer#programAll} (the tile scales set eps). The parameter's value
  * should start as {@link #heldWeights()}; every {@link #apply} writes it.
  */
-public final class PulseWriteRule implements Parameter.UpdateRule, WriteCounting {
+public final class PulseWriteRule extends WriteCounting implements Parameter.UpdateRule {
     private final CrossbarLayer crossbar;
     private final PulseResponse response;
     private final HardwareSpec.PulseSpec spec;
@@ -51,14 +51,12 @@ public final class PulseWriteRule implements Parameter.UpdateRule, WriteCounting
     private final float[] delta;
     private final float[] held;
     private final float[] deviceFactor;
-    private final int[] writes;
     private final int[] pulses;
     private final long noiseStream;
     /** Expected moves closer than this (uS) are a tie: conductances are stored as floats, so an exact
      *  comparison would let rounding decide between two equal steps. */
     private final double tieTolerance;
     private long noiseCounter;
-    private long updates;
     private float[] noise = new float[16];
 
     /** The rule with the crossbar hardware's own pulse section. */
@@ -68,6 +66,7 @@ public final class PulseWriteRule implements Parameter.UpdateRule, WriteCounting
 
     /** The rule with a given pulse model on the crossbar's conductance range. */
     public PulseWriteRule(CrossbarLayer crossbar, HardwareSpec.PulseSpec spec) {
+        super(crossbar.out * crossbar.k);
         this.crossbar = crossbar;
         this.spec = spec;
         this.response = PulseResponse.of(spec, crossbar.hw.device());
@@ -75,7 +74,6 @@ public final class PulseWriteRule implements Parameter.UpdateRule, WriteCounting
         this.chi = new float[size];
         this.delta = new float[size];
         this.held = crossbar.effectiveWeights();
-        this.writes = new int[size];
         this.pulses = new int[size];
         this.noiseStream = crossbar.streamBase() + 5;
         this.tieTolerance = 1e-3 * spec.stepUs() + 4 * Math.ulp((float) response.highUs());
@@ -171,34 +169,18 @@ public final class PulseWriteRule implements Parameter.UpdateRule, WriteCounting
         held[i] = (crossbar.conductancePos(i) - crossbar.conductanceNeg(i)) * crossbar.scaleOf(i);
     }
 
-    /** Per weight: the updates that sent at least one pulse. */
     @Override
-    public int[] writes() {
-        return writes;
-    }
-
-    /** Non-zero optimizer updates so far (what writing every update would have written). */
-    @Override
-    public long updates() {
-        return updates;
-    }
-
-    @Override
-    public void saveState(cimtrain.io.Hdf5Group g) {
+    protected void saveRule(cimtrain.io.Hdf5Group g) {
         g.putFloats("chi", chi);
-        g.putInts("writes", writes);
         g.putInts("pulses", pulses);
-        g.putScalar("updates", updates);
         g.putScalar("noise_counter", noiseCounter);
     }
 
     /** Restores {@link #saveState}; the devices (restored with the crossbar) give the held weights. */
     @Override
-    public void loadState(cimtrain.io.Hdf5Reader r, String path) {
+    protected void loadRule(cimtrain.io.Hdf5Reader r, String path) {
         System.arraycopy(r.floats(path + "/chi", size), 0, chi, 0, size);
-        System.arraycopy(r.ints(path + "/writes", size), 0, writes, 0, size);
         System.arraycopy(r.ints(path + "/pulses", size), 0, pulses, 0, size);
-        updates = r.longScalar(path + "/updates");
         noiseCounter = r.longScalar(path + "/noise_counter");
         System.arraycopy(crossbar.effectiveWeights(), 0, held, 0, size);
     }
