@@ -6,7 +6,6 @@ import cimtrain.hardware.HardwareSpec;
 import cimtrain.model.ModelSpec;
 import cimtrain.model.Models;
 import cimtrain.nn.Network;
-import cimtrain.tile.ChipMapping;
 import cimtrain.tile.CostModel;
 import cimtrain.util.Json;
 import cimtrain.util.UserError;
@@ -36,7 +35,7 @@ public final class CostCommand implements Callable<Integer> {
     @Option(names = "--width", defaultValue = "1.0", description = "Width multiplier. Default: ${DEFAULT-VALUE}.")
     double width;
 
-    @Option(names = "--copies", defaultValue = "8",
+    @Option(names = "--copies", defaultValue = "" + CostModel.DEFAULT_COPIES,
             description = {"Copies of every layer's tiles for the pipelined-with-copies latency (the paper's 0.05 ms for",
                     "LeNet implies about 8 of its slowest layer). Default: ${DEFAULT-VALUE}."})
     int copies;
@@ -57,12 +56,9 @@ public final class CostCommand implements Callable<Integer> {
         CostModel cost;
         try (CpuBackend be = new CpuBackend(1, 1);
              Network net = new Network(spec.name, be, () -> spec.build(width), spec.input, 1, 0)) {
-            cost = new CostModel(ChipMapping.of(net, hw), hw, copies, net.macsPerSample());
+            cost = CostModel.of(net, hw, copies);
         }
-        Map<String, Object> summary = cost.summary();
-        if (run != null) {
-            summary.put("training_step", trainingStep(cost));
-        }
+        Map<String, Object> summary = cost.summary(run == null ? null : runWrites());
         if (json) {
             System.out.println(Json.line(summary));
             return 0;
@@ -89,8 +85,8 @@ public final class CostCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A training step of the run: its batch read on the chip, and the writes it made per step on average. */
-    private Map<String, Object> trainingStep(CostModel cost) throws IOException {
+    /** What the run made: its batch, its steps and the writes it made in all (a training step makes the mean). */
+    private CostModel.RunWrites runWrites() throws IOException {
         Path writes = run.resolve("writes.json"), config = run.resolve("config.json");
         if (!Files.isRegularFile(writes) || !Files.isRegularFile(config)) {
             throw new UserError("--run " + run + ": not a finished on-chip run (no writes.json or config.json)");
@@ -100,9 +96,6 @@ public final class CostCommand implements Callable<Integer> {
         if (steps <= 0 || !w.has("writes")) {
             throw new UserError("--run " + run + ": config.json or writes.json lacks steps_per_epoch, epochs or writes");
         }
-        Map<String, Object> step = cost.trainingStep(c.path("batch").asInt(), w.get("writes").asDouble() / steps);
-        step.put("run", run.toString());
-        step.put("weight_writes_per_step", w.get("writes").asDouble() / steps);
-        return step;
+        return new CostModel.RunWrites(run.toString(), c.path("batch").asInt(), steps, w.get("writes").asDouble());
     }
 }

@@ -7,6 +7,7 @@ import cimtrain.hardware.Hardware;
 import cimtrain.hardware.HardwareSpec;
 import cimtrain.model.ModelSpec;
 import cimtrain.model.Models;
+import cimtrain.report.Report;
 import cimtrain.train.RunFolder;
 import cimtrain.train.TrainConfig;
 import cimtrain.train.TrainRun;
@@ -46,13 +47,15 @@ import java.util.stream.Stream;
                 "(default eval-reports/lenet-mnist).",
                 "robustness: lenet-paper trained as fp32, qat and mp (same recipe), each model then programmed onto",
                 "--chips fresh chips and tested (default eval-reports/robustness).",
-                "table2: the paper's inference cost table beside the cost model's (default eval-reports/table2)."})
+                "table2: the paper's inference cost table beside the cost model's (default eval-reports/table2).",
+                "scaling: VGG-8 and ResNet-18 as fp32, mp and qat, moved to new chips (its own options: reproduce scaling --help)."},
+        subcommands = {ScalingCommand.class})
 public final class ReproduceCommand implements Callable<Integer> {
     /** The paper's figures for the LeNet experiment (shared reference, paper-spec.md). */
     private static final Map<String, String> PAPER_ACCURACY = Map.of("fp32", "98.7", "mp", "97.73", "direct", "77.8",
             "qat", "-");
 
-    @Parameters(paramLabel = "EXPERIMENT", description = "lenet, robustness or table2")
+    @Parameters(paramLabel = "EXPERIMENT", arity = "0..1", description = "lenet, robustness, table2 or scaling")
     String experiment;
 
     @Option(names = "--seeds", defaultValue = "3", description = "Seeds 0..K-1 per mode. Default: ${DEFAULT-VALUE}.")
@@ -93,8 +96,11 @@ public final class ReproduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (experiment == null) {
+            throw new UserError("name an experiment: lenet, robustness, table2 or scaling (see 'cimtrain reproduce --help')");
+        }
         if (!List.of("lenet", "robustness", "table2").contains(experiment)) {
-            throw new UserError("unknown experiment '" + experiment + "' (known: lenet, robustness, table2)");
+            throw new UserError("unknown experiment '" + experiment + "' (known: lenet, robustness, table2, scaling)");
         }
         if (experiment.equals("table2")) {
             Path dir = out != null ? out : Home.root().resolve("eval-reports/table2");
@@ -129,6 +135,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                     + (programmingError != null ? " --programming-error " + programmingError : "") + " --read-model " + readModel;
             Map<String, Object> byMode = RobustnessReproduction.run(dir, spec, hw, newChips, split, seeds, chips, epochs,
                     stepsPerEpoch, readModel, nThreads, command);
+            buildReport(dir, "Robustness reproduction: the training runs of lenet-paper");
             if (json) {
                 System.out.println(Json.line(Map.of("experiment", "robustness", "modes", byMode)));
             }
@@ -156,10 +163,24 @@ public final class ReproduceCommand implements Callable<Integer> {
         }
         Map<String, Object> byMode = aggregate(results);
         writeReport(dir, hw, results, byMode);
+        buildReport(dir, "LeNet on MNIST: the seed paper's on-chip experiment, its runs");
         if (json) {
             System.out.println(Json.line(Map.of("experiment", "lenet", "modes", byMode)));
         }
         return 0;
+    }
+
+    /**
+     * The reproduction's runs (DIR/runs/) as {@code cimtrain report} shows them, into DIR/report/: report.md,
+     * report.html, comparison.csv, runs.csv and the plots.
+     */
+    static Path buildReport(Path dir, String title) {
+        Path report = dir.resolve("report");
+        Report.Result r = Report.build(List.of(dir.resolve("runs")), report, title);
+        System.out.printf(Locale.ROOT, "report of the %d runs: %s (and report.md, CSV, %d plots in %s)%n",
+                r.groups().groups().stream().mapToInt(g -> g.runs().size()).sum(), report.resolve("report.html"),
+                r.plots().size(), report);
+        return report;
     }
 
     static Map<String, Object> finished(Path runDir) throws IOException {
@@ -274,7 +295,8 @@ public final class ReproduceCommand implements Callable<Integer> {
                 + "device pair after the initial mapping; the reduction divides the non-zero optimizer updates "
                 + "(what writing every update would write) by the writes made. `direct` writes every update, so its "
                 + "reduction is 1x by definition. `qat` trains in software with weights rounded to the chip's levels "
-                + "and no noise.\n");
+                + "and no noise.\n\n`report/` holds `cimtrain report`'s view of the runs: `report.html`, `report.md`, "
+                + "the comparison with 95% confidence intervals over seeds (`comparison.csv`), `runs.csv`, and the plots.\n");
         AtomicFiles.writeString(dir.resolve("results.csv"), csv.toString());
         AtomicFiles.writeString(dir.resolve("README.md"), md.toString());
         System.out.print(md);

@@ -137,6 +137,8 @@ final class RobustnessReproduction {
                 + "| 95% CI of the per-model means | change (points) | the paper |\n|---|---|---|---|---|---|\n"
                 + rows + "\n"
                 + "Trained accuracy: the run's final test accuracy where it was trained (software for fp32 and qat, its own "
-                + "chip for mp). Every run folder (with its checkpoint) is under `runs/`; `results.csv` has every chip.\n";
+                + "chip for mp). Every run folder (with its checkpoint) is under `runs/`; `results.csv` has every chip. "
+                + "`report/` holds `cimtrain report`'s view of the training runs (accuracy where they were trained, "
+                + "writes, energy; not the new chips): `report.html`, `report.md`, CSV and plots.\n";
     }
 }

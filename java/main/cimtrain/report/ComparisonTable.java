@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
  */
 final class ComparisonTable {
     static final List<String> HEADERS = List.of("group", "seeds", "test accuracy % (mean \u00b1 std)",
-            "delta to fp32 (points)", "writes per weight (mean / max)", "write reduction", "energy per image (\u00b5J)");
+            "95% CI of the mean (%)", "delta to fp32 (points)", "writes per weight (mean / max)", "write reduction", "energy per image (\u00b5J)");
 
     private final RunGroups groups;
 
@@ -23,9 +23,11 @@ final class ComparisonTable {
     String csv() {
         List<String> head = new ArrayList<>(List.of("model", "dataset", "mode", "hardware"));
         head.addAll(groups.swept());
-        head.addAll(List.of("runs", "seeds", "accuracy_mean_pct", "accuracy_std_pct", "fp32_accuracy_mean_pct",
-                "delta_to_fp32_points", "writes_per_weight_mean", "writes_per_weight_std", "writes_per_weight_max",
-                "write_reduction_mean", "write_reduction_std", "energy_per_image_uj_mean", "energy_per_image_uj_std"));
+        head.addAll(List.of("runs", "seeds", "accuracy_mean_pct", "accuracy_std_pct", "accuracy_ci95_low_pct",
+                "accuracy_ci95_high_pct", "fp32_accuracy_mean_pct", "delta_to_fp32_points", "writes_per_weight_mean",
+                "writes_per_weight_std", "writes_per_weight_ci95_low", "writes_per_weight_ci95_high", "writes_per_weight_max",
+                "write_reduction_mean", "write_reduction_std", "energy_per_image_uj_mean", "energy_per_image_uj_std",
+                "energy_per_image_uj_ci95_low", "energy_per_image_uj_ci95_high"));
         StringBuilder out = new StringBuilder(String.join(",", head)).append('\n');
         for (RunGroup g : groups.groups()) {
             List<String> cells = new ArrayList<>(List.of(g.model(), g.dataset(), g.mode(), g.hardware() == null ? "" : g.hardware()));
@@ -34,11 +36,13 @@ final class ComparisonTable {
             RunGroup base = groups.baselineOf(g);
             cells.add(Integer.toString(g.runs().size()));
             cells.add(g.seeds().stream().map(String::valueOf).collect(Collectors.joining(";")));
-            cells.addAll(List.of(num(acc.mean()), num(acc.std()),
+            // the confidence interval is empty for a single seed, like the standard deviation
+            cells.addAll(List.of(num(acc.mean()), num(acc.std()), num(acc.ci95Low()), num(acc.ci95High()),
                     base == null ? "" : num(base.accuracyPercent().mean()),
                     base == null ? "" : num(acc.mean() - base.accuracyPercent().mean()),
-                    num(writes.mean()), num(writes.std()), num(g.writesPerWeightMax()),
-                    num(red.mean()), num(red.std()), num(energy.mean()), num(energy.std())));
+                    num(writes.mean()), num(writes.std()), num(writes.ci95Low()), num(writes.ci95High()),
+                    num(g.writesPerWeightMax()), num(red.mean()), num(red.std()),
+                    num(energy.mean()), num(energy.std()), num(energy.ci95Low()), num(energy.ci95High())));
             out.append(cells.stream().map(ComparisonTable::csvCell).collect(Collectors.joining(","))).append('\n');
         }
         return out.toString();
@@ -82,7 +86,7 @@ final class ComparisonTable {
             String seeds = g.seeds().stream().map(String::valueOf).collect(Collectors.joining(", "))
                     + (g.runs().size() > g.seeds().size() ? " (" + g.runs().size() + " runs)" : "");
             rows.add(List.of(g.label(), seeds,
-                    accuracyCell(acc), delta, writesCell, redCell, energyCell(g.energyPerImageUj())));
+                    accuracyCell(acc), ciCell(acc), delta, writesCell, redCell, energyCell(g.energyPerImageUj())));
         }
         return rows;
     }
@@ -91,6 +95,12 @@ final class ComparisonTable {
     private static String accuracyCell(Stats s) {
         String mean = String.format(Locale.ROOT, "%.2f", s.mean());
         return Double.isNaN(s.std()) ? mean : mean + " \u00b1 " + String.format(Locale.ROOT, "%.2f", s.std());
+    }
+
+    /** "[low, high]" in percent; one seed gives no interval. */
+    private static String ciCell(Stats s) {
+        return Double.isNaN(s.ci95HalfWidth()) ? "-"
+                : String.format(Locale.ROOT, "[%.2f, %.2f]", s.ci95Low(), s.ci95High());
     }
 
     /** Energy in microjoules to 4 significant digits, the seeds' spread only where they differ. */

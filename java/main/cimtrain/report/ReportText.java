@@ -13,11 +13,16 @@ import java.util.stream.Collectors;
 final class ReportText {
     /** What the comparison table's columns mean; the same text in both documents. */
     private static final String COLUMNS = "Test accuracy: the final test accuracy of each run, mean and sample "
-            + "standard deviation over the seeds. Delta: the difference of the means to the fp32 runs of the same "
-            + "model and dataset, in percentage points. Writes per weight: write-and-verify operations on a weight's "
-            + "device pair after the initial mapping, mean over weights (averaged over seeds) / the most any weight "
-            + "took in any seed. Write reduction: the non-zero optimizer updates divided by the writes made. Energy "
-            + "per image: the cost figures a run folder records (summary.json or cost.json); \"-\" where it records none.";
+            + "standard deviation over the seeds. 95% CI: the 95% confidence interval of that mean over the seeds, from "
+            + "Student's t distribution with n - 1 degrees of freedom (mean \u00b1 t(0.975, n - 1) \u00d7 std / \u221an for n "
+            + "seeds; wide for few seeds: t is 12.71 for 2 seeds and 4.30 for 3); a group of a single seed has no spread "
+            + "and no interval (\"-\"). comparison.csv gives the interval also for writes per weight and energy. "
+            + "Delta: the difference of the means to the fp32 runs of the same model and dataset, in percentage points. "
+            + "Writes per weight: write-and-verify operations on a weight's device pair after the initial mapping, mean "
+            + "over weights (averaged over seeds) / the most any weight took in any seed. Write reduction: the non-zero "
+            + "optimizer updates divided by the writes made. Energy per image: the cost figures a run folder records "
+            + "(summary.json, or cost.json, which every run on a chip writes: what cimtrain cost gives for its network "
+            + "and chip); \"-\" where it records none or the chip's file gives no energy per tile operation.";
 
     private final String title;
     private final Report.Inputs inputs;

@@ -167,7 +167,10 @@ final class RunReader {
         return new WritesHistogram(edges, c);
     }
 
-    /** Energy per image from summary.json, else from cost.json; null when neither records it. */
+    /**
+     * Energy per image from summary.json, else from cost.json; null when neither records it or the chip's
+     * file gives no energy per tile operation.
+     */
     private static EnergyFigures energy(Path dir, JsonNode summary) {
         Path file = dir.resolve("summary.json");
         JsonNode node = summary;
@@ -178,6 +181,13 @@ final class RunReader {
             }
             node = json(file);
             if (number(node, "energy_per_image_j") == null) {
+                return null;
+            }
+        }
+        // a chip file without a tile-operation energy leaves it out of the total (cimtrain cost lists it under
+        // not_given): the total is then no energy per image, not a small one
+        for (JsonNode missing : node.path("not_given")) {
+            if (missing.asText().equals("cost.tile_op_energy_nj")) {
                 return null;
             }
         }

@@ -1,6 +1,7 @@
 package cimtrain.tile;
 
 import cimtrain.hardware.HardwareSpec;
+import cimtrain.nn.Network;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,6 +26,24 @@ import java.util.Map;
  * Figures the hardware file does not give (0) are left out of the totals, and {@link #missing} says so.
  */
 public record CostModel(ChipMapping mapping, HardwareSpec hw, int copies, long macsPerImage) {
+    /** Copies of every layer's tiles for the pipelined-with-copies latency unless told otherwise. */
+    public static final int DEFAULT_COPIES = 8;
+
+    /**
+     * What a run did to the chip during training, for the cost of its training steps.
+     *
+     * @param run    the run folder, as the figures name it
+     * @param batch  images per step
+     * @param steps  the training steps of the whole run (steps per epoch x epochs)
+     * @param writes device-pair (weight) writes the run made in all
+     */
+    public record RunWrites(String run, int batch, long steps, double writes) {
+    }
+
+    /** The cost of a network as built (its layers and their shapes) on a chip. */
+    public static CostModel of(Network net, HardwareSpec hw, int copies) {
+        return new CostModel(ChipMapping.of(net, hw), hw, copies, net.macsPerSample());
+    }
 
     /** Per layer: the counts and the figures derived from them. */
     public List<Map<String, Object>> layers() {
@@ -126,6 +145,27 @@ public record CostModel(ChipMapping mapping, HardwareSpec hw, int copies, long m
         }
         if (c.digitalOpEnergyPj() == 0) {
             m.add("cost.digital_op_energy_pj");
+        }
+        return m;
+    }
+
+    /** One training step of a run: {@link #trainingStep} with the run's writes per step, and the run named. */
+    public Map<String, Object> trainingStep(RunWrites run) {
+        double perStep = run.writes() / run.steps();
+        Map<String, Object> step = trainingStep(run.batch(), perStep);
+        step.put("run", run.run());
+        step.put("weight_writes_per_step", perStep);
+        return step;
+    }
+
+    /**
+     * What {@code cimtrain cost --json} prints and an on-chip run's cost.json holds: {@link #summary()}, and
+     * with a run (not null) its training step under {@code training_step}.
+     */
+    public Map<String, Object> summary(RunWrites run) {
+        Map<String, Object> m = summary();
+        if (run != null) {
+            m.put("training_step", trainingStep(run));
         }
         return m;
     }

@@ -23,6 +23,8 @@ public final class RunFolder {
     public static final String METRICS = "metrics.csv";
     public static final String SUMMARY = "summary.json";
     public static final String FAILED = "failed.txt";
+    /** Energy and latency of the run's network on its chip (runs with a chip), as cimtrain cost --json gives them. */
+    public static final String COST = "cost.json";
 
     public final Path dir;
 

@@ -7,6 +7,7 @@ import cimtrain.hardware.HardwareSpec;
 import cimtrain.model.ModelSpec;
 import cimtrain.nn.Network;
 import cimtrain.tile.Chip;
+import cimtrain.tile.CostModel;
 import cimtrain.tile.FakeQuantization;
 
 import java.nio.file.Path;
@@ -21,7 +22,8 @@ public final class TrainRun {
     }
 
     /**
-     * Trains and evaluates, writing config.json, metrics.csv, writes.json (on-chip modes) and finally
+     * Trains and evaluates, writing config.json, metrics.csv, writes.json (on-chip modes), cost.json
+     * (every mode with a chip: {@code cimtrain cost --json} for this network, chip and run) and finally
      * summary.json into {@code dir}, which must not hold files yet.
      *
      * @return the summary
@@ -50,6 +52,8 @@ public final class TrainRun {
             if (cfg.mode().equals("qat")) {
                 FakeQuantization.apply(net, hw);
             }
+            // what cimtrain cost says of this network on this chip; made now, so a problem shows before training
+            CostModel cost = hw == null ? null : CostModel.of(net, hw, CostModel.DEFAULT_COPIES);
             RunFolder run = resume ? RunFolder.resume(dir) : RunFolder.create(dir);
             Trainer trainer = new Trainer(cfg, net);
             List<EpochMetrics> done = List.of();
@@ -75,8 +79,8 @@ public final class TrainRun {
                 }
             }
             config.put("epochs", cfg.epochs());
-            config.put("steps_per_epoch", cfg.stepsPerEpoch() > 0 ? cfg.stepsPerEpoch()
-                    : (train.size() + cfg.batch() - 1) / cfg.batch());
+            int stepsPerEpoch = cfg.stepsPerEpoch() > 0 ? cfg.stepsPerEpoch() : (train.size() + cfg.batch() - 1) / cfg.batch();
+            config.put("steps_per_epoch", stepsPerEpoch);
             config.put("batch", cfg.batch());
             config.put("optimizer", trainer.optimizer().describe());
             config.put("lr", cfg.lr());
@@ -136,12 +140,19 @@ public final class TrainRun {
             if (hw != null) {
                 summary.put("hardware", hw.name());
             }
+            CostModel.RunWrites made = null;
             if (chip != null) {
                 Map<String, Object> writes = chip.writeStatistics();
                 run.writeJson("writes.json", writes);
                 summary.put("writes_per_weight_mean", writes.get("writes_per_weight_mean"));
                 summary.put("writes_per_weight_max", writes.get("writes_per_weight_max"));
                 summary.put("write_reduction", writes.get("write_reduction"));
+                made = new CostModel.RunWrites(dir.toString(), cfg.batch(), (long) stepsPerEpoch * cfg.epochs(),
+                        ((Number) writes.get("writes")).doubleValue());
+            }
+            if (cost != null) {
+                // energy and latency per image, and per training step with this run's writes (qat writes nothing)
+                run.writeJson(RunFolder.COST, cost.summary(made));
             }
             summary.put("backend", be.name());
             summary.put("blas", be.blasName());

@@ -166,6 +166,14 @@ class CliTest {
         assertTrue(result.get("modes").has("mp") && result.get("modes").get("mp").has("write_reduction"));
         assertTrue(Files.readString(dir.resolve("README.md")).contains("97.73"), "the paper's figure beside ours");
         assertEquals(3, Files.readAllLines(dir.resolve("results.csv")).size());
+        // and the report of its runs, made by cimtrain report's machinery
+        for (String f : new String[]{"report.md", "report.html", "comparison.csv", "runs.csv", "training-curves.png",
+            "training-curves.svg", "writes-histogram.png", "writes-histogram.svg", "energy-breakdown.png"}) {
+            assertTrue(Files.isRegularFile(dir.resolve("report").resolve(f)), "report/" + f);
+        }
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains(dir.resolve("report").resolve("report.html").toString()));
+        assertTrue(Files.isRegularFile(dir.resolve("runs/mp-s0/cost.json")), "an on-chip run records its cost");
+        assertFalse(Files.exists(dir.resolve("runs/fp32-s0/cost.json")), "fp32 has no chip");
         assertEquals(0, run(args));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("reusing finished run"));
         assertBadInput("experiment", "reproduce", "alexnet");

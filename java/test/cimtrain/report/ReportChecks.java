@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Checks of the report's image files shared by the tests. */
-final class ReportChecks {
+public final class ReportChecks {
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
     private ReportChecks() {
@@ -59,7 +59,7 @@ final class ReportChecks {
     }
 
     /** The rows of a report CSV (no quoted cells in these tests), each by column name. */
-    static List<Map<String, String>> csvRows(String csv) {
+    public static List<Map<String, String>> csvRows(String csv) {
         String[] lines = csv.split("\n");
         String[] head = lines[0].split(",", -1);
         List<Map<String, String>> rows = new ArrayList<>();

@@ -62,6 +62,10 @@ class ReportFromReproductionTest {
             double acc = mean(e.getValue(), "test_accuracy") * 100, std = std(e.getValue(), "test_accuracy") * 100;
             assertEquals(acc, Double.parseDouble(row.get("accuracy_mean_pct")), 1e-9, e.getKey());
             assertEquals(std, Double.parseDouble(row.get("accuracy_std_pct")), 1e-9, e.getKey());
+            // Student's t for 3 seeds (2 degrees of freedom): t(0.975, 2) = 4.302653
+            double half = 4.302652729749462 * std / Math.sqrt(3);
+            assertEquals(acc - half, Double.parseDouble(row.get("accuracy_ci95_low_pct")), 1e-9, e.getKey());
+            assertEquals(acc + half, Double.parseDouble(row.get("accuracy_ci95_high_pct")), 1e-9, e.getKey());
             assertEquals(acc - fp32, Double.parseDouble(row.get("delta_to_fp32_points")), 1e-9, e.getKey());
             assertEquals(String.valueOf(e.getValue().size()), row.get("runs"));
             assertEquals("", row.get("energy_per_image_uj_mean"), "no run of the reproduction records energy");
@@ -76,11 +80,13 @@ class ReportFromReproductionTest {
                 assertEquals("", row.get("writes_per_weight_mean"));
             }
             // the Markdown table shows the same figures, rounded
-            String cell = String.format(Locale.ROOT, "| %s | 0, 1, 2 | %.2f \u00b1 %.2f | %+.2f |", e.getKey(), acc, std, acc - fp32);
+            String cell = String.format(Locale.ROOT, "| %s | 0, 1, 2 | %.2f \u00b1 %.2f | [%.2f, %.2f] | %+.2f |", e.getKey(),
+                    acc, std, acc - half, acc + half, acc - fp32);
             assertTrue(md.contains(cell), "report.md should contain " + cell);
         }
         // the figures the reproduction's own README states
-        assertTrue(md.contains("| mp | 0, 1, 2 | 96.10 \u00b1 0.58 | -1.67 | 41.8 / 133 | 125x | - |"), md);
+        assertTrue(md.contains("| mp | 0, 1, 2 | 96.10 \u00b1 0.58 | [94.67, 97.53] | -1.67 | 41.8 / 133 | 125x | - |"), md);
+        assertTrue(md.contains("95% confidence interval of that mean"), "the interval is explained");
     }
 
     @Test

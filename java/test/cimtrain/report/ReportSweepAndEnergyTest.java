@@ -61,7 +61,9 @@ class ReportSweepAndEnergyTest {
         assertTrue(csv.lines().findFirst().orElseThrow().contains(",hardware,device.readNoise,runs,"), csv);
         assertTrue(Files.readString(out.resolve("report.md")).contains("![Final test accuracy against the swept "
                 + "parameter device.readNoise](accuracy-vs-device-readNoise.png)"));
-        assertEquals(3, r.plots().size(), "curves, histogram, sweep; no energy");
+        ReportChecks.assertChartPng(out.resolve("writes-vs-device-readNoise.png"));
+        assertEquals(List.of("training-curves", "writes-histogram", "accuracy-vs-device-readNoise",
+                "writes-vs-device-readNoise"), r.plots().stream().map(Plot::name).toList(), "no energy: no energy plots");
         assertNull(r.groups().groups().get(1).runs().get(0).energy());
     }
 
@@ -128,7 +130,23 @@ class ReportSweepAndEnergyTest {
         assertEquals(0.25, mp.meanEnergyPartsUj().get("total"), 1e-12);
         ReportChecks.assertChartPng(out.resolve("energy-breakdown.png"));
         ReportChecks.assertSvg(out.resolve("energy-breakdown.svg"));
-        assertEquals("-", new ComparisonTable(r.groups()).displayRows().get(0).get(6), "fp32 records no energy");
+        int energyColumn = ComparisonTable.HEADERS.indexOf("energy per image (\u00b5J)");
+        assertEquals("-", new ComparisonTable(r.groups()).displayRows().get(0).get(energyColumn), "fp32 records no energy");
+    }
+
+    @Test
+    void aChipFileWithoutTileEnergyGivesNoEnergy() throws Exception {
+        Path runs = tmp.resolve("noenergy/runs");
+        Path a = ReportFixtures.copyRun("mp-s0", runs.resolve("mp-s0"));
+        // what cimtrain cost writes for a chip file without cost figures (paper-table1, say)
+        Files.writeString(a.resolve("cost.json"), "{\"energy_per_image_j\": 0.0, \"not_given\": [\"cost.tile_op_energy_nj\", "
+                + "\"cost.tile_op_latency_us\"], \"layers\": [{\"layer\": \"1: conv\", \"energy_j\": 0.0}]}");
+        Path out = tmp.resolve("out");
+        Report.Result r = Report.build(List.of(tmp.resolve("noenergy")), out, null);
+        assertNull(r.groups().groups().get(0).runs().get(0).energy(), "not given is not 0 J");
+        int energyColumn = ComparisonTable.HEADERS.indexOf("energy per image (\u00b5J)");
+        assertEquals("-", new ComparisonTable(r.groups()).displayRows().get(0).get(energyColumn));
+        assertTrue(r.plots().stream().noneMatch(p -> p.name().startsWith("energy")));
     }
 
     @Test

@@ -1,0 +1,71 @@
+package cimtrain.study;
+
+import cimtrain.util.UserError;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How much a scaling study trains: the network width, the training and test images used, the epochs and
+ * the fresh chips each trained model is moved to. {@code full} is the paper's setting (meant for a GPU);
+ * {@code quick} cuts every one of them so that the whole study runs on two CPU cores in under half an
+ * hour, and the report states each cut.
+ *
+ * @param name       quick, full, or custom once a figure was overridden
+ * @param width      width multiplier of every layer but the last (1.0: the paper's networks)
+ * @param trainLimit the first this many training images (0: all)
+ * @param testLimit  the first this many test images, for the per-epoch test and the new chips (0: all)
+ * @param epochs     training epochs (the paper: 100)
+ * @param chips      fresh chips each trained model is programmed onto (the paper: 10)
+ */
+public record Budget(String name, double width, int trainLimit, int testLimit, int epochs, int chips) {
+    public static final String QUICK = "quick";
+    public static final String FULL = "full";
+
+    public Budget {
+        if (!(width > 0) || width > 4) {
+            throw new UserError("--width must be in (0, 4], got " + width);
+        }
+        if (trainLimit < 0 || testLimit < 0) {
+            throw new UserError("--train-limit and --test-limit must be 0 (all) or positive");
+        }
+        if (epochs < 1 || chips < 1) {
+            throw new UserError("--epochs and --chips must be at least 1");
+        }
+    }
+
+    public static List<String> names() {
+        return List.of(QUICK, FULL);
+    }
+
+    /** The named budget. */
+    public static Budget of(String name) {
+        return switch (name) {
+            // Calibrated on 2 cores (AMD EPYC): both models x fp32/mp/qat x 1 seed, then 5 chips each, in
+            // about 20 minutes; see eval-reports/scaling/README.md for the measured time.
+            case QUICK -> new Budget(QUICK, 0.125, 6000, 2000, 6, 5);
+            case FULL -> new Budget(FULL, 1.0, 0, 0, 100, 10);
+            default -> throw new UserError("--budget must be one of " + String.join(", ", names()) + ", got '" + name + "'");
+        };
+    }
+
+    /** This budget with the given figures replaced (null keeps one); renamed "NAME+custom" when any changes. */
+    public Budget with(Double newWidth, Integer newTrainLimit, Integer newTestLimit, Integer newEpochs, Integer newChips) {
+        Budget b = new Budget(name, newWidth != null ? newWidth : width, newTrainLimit != null ? newTrainLimit : trainLimit,
+                newTestLimit != null ? newTestLimit : testLimit, newEpochs != null ? newEpochs : epochs,
+                newChips != null ? newChips : chips);
+        return b.equals(this) ? this : new Budget(name + "+custom", b.width, b.trainLimit, b.testLimit, b.epochs, b.chips);
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("budget", name);
+        m.put("width", width);
+        m.put("train_limit", trainLimit);
+        m.put("test_limit", testLimit);
+        m.put("epochs", epochs);
+        m.put("chips", chips);
+        return m;
+    }
+}

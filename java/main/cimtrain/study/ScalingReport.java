@@ -1,0 +1,314 @@
+package cimtrain.study;
+
+import cimtrain.train.ChipEvaluation;
+import cimtrain.util.AtomicFiles;
+import cimtrain.util.Json;
+
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import static cimtrain.study.ScalingStudy.num;
+
+/**
+ * The study's own report: README.md (tables beside the paper's figures, and every cut of the budget
+ * stated), results.csv (one line per run) and results.json (per model and mode). The generic run
+ * report (plots, training curves) is made beside it by the report machinery.
+ */
+public final class ScalingReport {
+    /** The paper's figures (paper-spec.md): mp accuracy, software accuracy, Table 2 energy and latency. */
+    private static final Map<String, String[]> PAPER = Map.of(
+            "vgg8", new String[]{"86.51", "87.41 (0.9 above mp)", "0.023 mJ", "1.94 ms", "loses < 2 points"},
+            "resnet18", new String[]{"93.18", "93.18 (same as mp)", "0.24 mJ", "4.9 ms", "loses almost nothing"});
+
+    private final ScalingPlan plan;
+    private final ScalingStudy.Results results;
+    private final String command;
+    private final String machine;
+    private final String commit;
+
+    public ScalingReport(ScalingPlan plan, ScalingStudy.Results results, String command, String machine, String commit) {
+        this.plan = plan;
+        this.results = results;
+        this.command = command;
+        this.machine = machine;
+        this.commit = commit;
+    }
+
+    /** Figures of one model trained in one mode, over its seeds. */
+    record ModeFigures(String model, String mode, ChipEvaluation.Result trained, ChipEvaluation.Result moved,
+                       double writesMean, double writesMax, double reduction, long steps, double peakHeap, double peakRss) {
+        double loss() {
+            return trained.mean() - moved.mean();
+        }
+    }
+
+    List<ModeFigures> figures() {
+        List<ModeFigures> out = new ArrayList<>();
+        for (String model : plan.models()) {
+            for (String mode : ScalingPlan.MODES) {
+                List<ScalingStudy.RunResult> rs = results.runs().stream()
+                        .filter(r -> r.run().model().equals(model) && r.run().mode().equals(mode)).toList();
+                if (rs.isEmpty()) {
+                    continue;
+                }
+                double[] trained = rs.stream().mapToDouble(r -> num(r.summary(), "test_accuracy")).toArray();
+                double[] moved = rs.stream().mapToDouble(r -> num(r.newChips(), "accuracy_mean")).toArray();
+                long[] seeds = rs.stream().mapToLong(r -> r.run().seed()).toArray();
+                double writes = rs.stream().mapToDouble(r -> num(r.summary(), "writes_per_weight_mean")).average().orElse(Double.NaN);
+                double max = rs.stream().mapToDouble(r -> num(r.summary(), "writes_per_weight_max")).max().orElse(Double.NaN);
+                double red = rs.stream().mapToDouble(r -> num(r.summary(), "write_reduction")).average().orElse(Double.NaN);
+                double heap = rs.stream().mapToDouble(r -> num(r.memory(), "peak_heap_bytes")).max().orElse(Double.NaN);
+                double rss = rs.stream().mapToDouble(r -> num(r.memory(), "peak_rss_bytes")).max().orElse(Double.NaN);
+                long steps = rs.get(0).steps();
+                out.add(new ModeFigures(model, mode, ChipEvaluation.summarise(trained, seeds),
+                        ChipEvaluation.summarise(moved, seeds), writes, max, red, steps, heap, rss));
+            }
+        }
+        return out;
+    }
+
+    /** Writes README.md, results.csv and results.json into the study folder; returns results.json's object. */
+    public Map<String, Object> write(Path dir) {
+        List<ModeFigures> figs = figures();
+        AtomicFiles.writeString(dir.resolve("results.csv"), csv());
+        Map<String, Object> json = json(figs);
+        AtomicFiles.writeString(dir.resolve("results.json"), Json.pretty(json));
+        AtomicFiles.writeString(dir.resolve("README.md"), markdown(figs));
+        return json;
+    }
+
+    private String csv() {
+        StringBuilder s = new StringBuilder("model,mode,seed,width,test_accuracy,new_chip_accuracy_mean,new_chip_accuracy_std,"
+                + "writes_per_weight_mean,writes_per_weight_max,write_reduction,train_seconds,train_samples_per_s,"
+                + "peak_heap_bytes,peak_rss_bytes\n");
+        for (ScalingStudy.RunResult r : results.runs()) {
+            s.append(String.format(Locale.ROOT, "%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s%n", r.run().model(), r.run().mode(),
+                    r.run().seed(), plan.budget().width(), r.summary().get("test_accuracy"), r.newChips().get("accuracy_mean"),
+                    r.newChips().get("accuracy_std"), blank(r.summary().get("writes_per_weight_mean")),
+                    blank(r.summary().get("writes_per_weight_max")), blank(r.summary().get("write_reduction")),
+                    r.summary().get("train_seconds"), r.summary().get("train_samples_per_s"),
+                    r.memory() == null ? "" : blank(r.memory().get("peak_heap_bytes")),
+                    r.memory() == null ? "" : blank(r.memory().get("peak_rss_bytes"))));
+        }
+        return s.toString();
+    }
+
+    private Map<String, Object> json(List<ModeFigures> figs) {
+        Map<String, Object> models = new LinkedHashMap<>();
+        for (String model : plan.models()) {
+            Map<String, Object> modes = new LinkedHashMap<>();
+            double fp32 = fp32Mean(figs, model);
+            for (ModeFigures f : figs) {
+                if (!f.model().equals(model)) {
+                    continue;
+                }
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("seeds", f.trained().accuracies().length);
+                m.put("accuracy_mean", f.trained().mean());
+                m.put("accuracy_std", f.trained().std());
+                m.put("gap_to_fp32", f.trained().mean() - fp32);
+                m.put("new_chip_accuracy_mean", f.moved().mean());
+                m.put("loss_on_new_chips", f.loss());
+                if (!Double.isNaN(f.writesMean())) {
+                    m.put("writes_per_weight_mean", f.writesMean());
+                    m.put("writes_per_weight_max", f.writesMax());
+                    m.put("write_reduction", f.reduction());
+                    m.put("steps", f.steps());
+                }
+                m.put("peak_heap_bytes", f.peakHeap());
+                modes.put(f.mode(), m);
+            }
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("modes", modes);
+            entry.put("cost", results.cost().get(model));
+            models.put(model, entry);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("experiment", "scaling");
+        out.put("settings", plan.settings());
+        out.put("models", models);
+        out.put("seconds", Math.round(results.seconds()));
+        return out;
+    }
+
+    private static double fp32Mean(List<ModeFigures> figs, String model) {
+        return figs.stream().filter(f -> f.model().equals(model) && f.mode().equals("fp32")).findFirst()
+                .map(f -> f.trained().mean()).orElse(Double.NaN);
+    }
+
+    private String markdown(List<ModeFigures> figs) {
+        Budget b = plan.budget();
+        StringBuilder md = new StringBuilder();
+        md.append("# Scaling study: ").append(String.join(", ", plan.models())).append(" on the simulated chip vs fp32\n\n");
+        md.append("Made by `").append(command).append("` on ").append(LocalDate.now(ZoneOffset.UTC)).append(" at commit ")
+                .append(commit).append(", ").append(machine).append(", CPU backend; the study took ")
+                .append(String.format(Locale.ROOT, "%.0f s", results.seconds()))
+                .append(" in this invocation (runs reused from an earlier one are not counted).\n\n");
+        md.append("Every model is trained as fp32 (software), mp (the paper's mixed precision on `").append(plan.hardware())
+                .append("`: forward on the crossbars, digital backward, updates accumulated and written with write-and-verify "
+                        + "when they reach the threshold) and qat (software, weights rounded to the chip's levels), with the "
+                        + "paper's recipe: AdamW, lr 0.003 halved after 5 epochs without test gain, batch 64. Seeds 0..")
+                .append(plan.seeds() - 1).append(". Crossbar reads use the ").append(plan.readModel()).append(" read model.\n\n");
+        md.append("## Data and budget\n\n");
+        md.append(dataStatement()).append("\n\n");
+        md.append("| setting | here (`").append(b.name()).append("`) | the paper |\n|---|---|---|\n");
+        md.append("| network width | ").append(b.width()).append(b.width() == 1.0 ? " (full)" : " of every layer but the last")
+                .append(" | full |\n");
+        md.append("| training images | ").append(b.trainLimit() == 0 ? "all" : String.format(Locale.ROOT, "the first %,d", b.trainLimit()))
+                .append(" | all 50,000 (CIFAR-10) |\n");
+        md.append("| test images (per epoch and on new chips) | ")
+                .append(b.testLimit() == 0 ? "all" : String.format(Locale.ROOT, "the first %,d", b.testLimit())).append(" | all 10,000 |\n");
+        md.append("| epochs | ").append(b.epochs()).append(" | 100 |\n");
+        md.append("| training runs per mode | ").append(plan.seeds()).append(" | 10 |\n");
+        md.append("| new chips per trained model | ").append(b.chips()).append(" | 10 |\n\n");
+
+        md.append("## Accuracy and writes\n\n");
+        md.append("| model | mode | test accuracy % | delta to fp32 (points) | writes per weight (mean / max) | training steps "
+                + "| steps per write | write reduction | the paper |\n|---|---|---|---|---|---|---|---|---|\n");
+        for (ModeFigures f : figs) {
+            double fp32 = fp32Mean(figs, f.model());
+            String[] paper = PAPER.get(f.model());
+            String paperCell = paper == null ? "-" : switch (f.mode()) {
+                case "fp32" -> paper[1];
+                case "mp" -> paper[0] + "; < 100 writes per weight, ~1000x fewer writes";
+                default -> "-";
+            };
+            boolean writes = !Double.isNaN(f.writesMean());
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", f.model(), f.mode(),
+                    meanSpread(f.trained()), f.mode().equals("fp32") ? "-" : String.format(Locale.ROOT, "%+.2f",
+                            100 * (f.trained().mean() - fp32)),
+                    writes ? String.format(Locale.ROOT, "%.1f / %.0f", f.writesMean(), f.writesMax()) : "-",
+                    writes ? String.format(Locale.ROOT, "%,d", f.steps()) : "-",
+                    writes ? String.format(Locale.ROOT, "%.0f", f.steps() / f.writesMean()) : "-",
+                    writes ? String.format(Locale.ROOT, "%.0fx", f.reduction()) : "-", paperCell));
+        }
+        md.append("\nTest accuracy: final epoch, on the chip for mp (fresh read noise on every read), in software for fp32 "
+                + "and qat; mean +- sample standard deviation over seeds where there are several. Writes per weight: "
+                + "write-and-verify operations on a weight's device pair after the initial mapping. Steps per write: the "
+                + "training steps divided by the mean writes per weight. Write reduction: the non-zero optimizer updates "
+                + "(what writing every update would write) divided by the writes made.\n\n");
+
+        md.append("## Moved to new chips\n\n");
+        md.append("Each trained model is programmed onto the same ").append(b.chips()).append(" fresh `").append(plan.hardware())
+                .append("` chips (chip seeds ").append(ScalingPlan.FIRST_CHIP_SEED).append("..")
+                .append(ScalingPlan.FIRST_CHIP_SEED + b.chips() - 1)
+                .append(": new programming error, fresh read noise on every read) and tested. mp models keep the tile scale "
+                        + "factors they were trained with; fp32 and qat models are mapped anew.\n\n");
+        md.append("| model | trained as | trained accuracy % | on new chips % (mean +- std over chips) | change (points) | the paper |\n"
+                + "|---|---|---|---|---|---|\n");
+        for (ModeFigures f : figs) {
+            String[] paper = PAPER.get(f.model());
+            String paperCell = paper == null ? "-" : f.mode().equals("mp") ? paper[4] : "loses much accuracy";
+            double[] chips = results.runs().stream().filter(r -> r.run().model().equals(f.model()) && r.run().mode().equals(f.mode()))
+                    .flatMapToDouble(r -> java.util.Arrays.stream(toDoubles(r.newChips().get("accuracies")))).toArray();
+            ChipEvaluation.Result all = ChipEvaluation.summarise(chips, new long[chips.length]);
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f +- %.2f | %+.2f | %s |%n", f.model(), f.mode(),
+                    100 * f.trained().mean(), 100 * all.mean(), 100 * all.std(), -100 * f.loss(), paperCell));
+        }
+
+        md.append("\n## What the study shows\n\n");
+        for (String model : plan.models()) {
+            ModeFigures fp32 = find(figs, model, "fp32"), mp = find(figs, model, "mp"), qat = find(figs, model, "qat");
+            if (fp32 == null || mp == null || qat == null) {
+                continue;
+            }
+            double gap = 100 * (mp.trained().mean() - fp32.trained().mean());
+            md.append(String.format(Locale.ROOT, "- **%s**: mp is %.2f points %s fp32 (%s the 2-point goal); moved to new chips "
+                            + "fp32 changes by %+.2f, qat by %+.2f, mp by %+.2f points (%s); each weight was written %.1f times "
+                            + "on average in %,d steps, one write per %.0f steps, %.0fx fewer writes than writing every update.%n",
+                    model, Math.abs(gap), gap < 0 ? "below" : "above", Math.abs(gap) <= 2 ? "within" : "outside",
+                    -100 * fp32.loss(), -100 * qat.loss(), -100 * mp.loss(),
+                    fp32.loss() > mp.loss() && qat.loss() > mp.loss() ? "fp32 and qat lose more than mp"
+                            : "NOT both fp32 and qat losing more than mp",
+                    mp.writesMean(), mp.steps(), mp.steps() / mp.writesMean(), mp.reduction()));
+        }
+
+        md.append("\n## Cost of an image\n\n");
+        md.append(costSection());
+        md.append("\n## Memory\n\n");
+        md.append("Peak Java heap (sum of the heap pools' peaks) and peak resident set of the process while each run "
+                + "trained; the resident set also holds heap committed for earlier runs of the same process, so it "
+                + "overstates later runs. No GPU was used (CPU backend), so no GPU memory is recorded.\n\n");
+        md.append("| run | peak heap (MiB) | peak resident (MiB) | train samples/s |\n|---|---|---|---|\n");
+        for (ScalingStudy.RunResult r : results.runs()) {
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %,.0f |%n", r.run().id(), mib(r.memory(), "peak_heap_bytes"),
+                    mib(r.memory(), "peak_rss_bytes"), num(r.summary(), "train_samples_per_s")));
+        }
+        md.append("\nEvery run folder (config, metrics per epoch, checkpoint, writes, the new-chip figures in newchips.json, "
+                + "memory.json) is under `runs/`; `results.csv` has one line per run, `results.json` the figures per model "
+                + "and mode; `report/` holds the plots and tables made from the run folders by `cimtrain report`.\n");
+        return md.toString();
+    }
+
+    private String dataStatement() {
+        return switch (plan.dataset()) {
+            case "cifar10" -> "Dataset: CIFAR-10 from `" + plan.dataDir() + "`, as in the paper.";
+            case "fashion-mnist" -> "Dataset: **Fashion-MNIST, not CIFAR-10** (the paper's): CIFAR-10 was not given "
+                    + "(`--data DIR` with the CIFAR-10 binary files selects it), and Fashion-MNIST is a real 10-class "
+                    + "image set at hand here (Debian's `dataset-fashion-mnist`). Its 28x28 grey images are centred on a "
+                    + "32x32 black canvas and the grey channel copied to the three input channels the networks take. "
+                    + "Accuracies are therefore not comparable with the paper's CIFAR-10 figures; the comparisons that "
+                    + "carry over are mp against fp32, and each mode's loss on new chips.";
+            default -> "Dataset: `" + plan.dataset() + "` at 32x32 (not the paper's CIFAR-10), so accuracies are not "
+                    + "comparable with the paper's; mp against fp32 and the losses on new chips are.";
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private String costSection() {
+        StringBuilder s = new StringBuilder();
+        s.append("From the mapping of each network onto `").append(plan.costHardware()).append("` (whose per-operation "
+                        + "figures the paper gives: energy and time of one full-tile VMM) by the cost model of `cimtrain cost`; `")
+                .append(plan.hardware()).append("` gives no per-operation figures. Per inference image; pipelined with 8 copies "
+                        + "of every layer's tiles.\n\n");
+        s.append("| model | width | devices | crossbars | tile ops | energy per image | latency | pipelined | pipelined + 8 copies "
+                + "| the paper (Table 2) |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        for (var e : results.cost().entrySet()) {
+            String[] paper = PAPER.get(e.getKey());
+            for (var w : e.getValue().entrySet()) {
+                Map<String, Object> c = (Map<String, Object>) w.getValue();
+                s.append(String.format(Locale.ROOT, "| %s | %s | %,d | %,d | %,d | %.3f uJ | %.3f ms | %.3f ms | %.3f ms | %s |%n",
+                        e.getKey(), c.get("width"), (long) num(c, "devices"), (long) num(c, "crossbars"), (long) num(c, "tile_ops"),
+                        1e6 * num(c, "energy_per_image_j"), 1e3 * num(c, "latency_per_image_s"), 1e3 * num(c, "pipelined_latency_s"),
+                        1e3 * num(c, "pipelined_with_copies_latency_s"),
+                        paper == null || num(c, "width") != 1.0 ? "-" : paper[2] + ", " + paper[3]));
+            }
+        }
+        s.append("\nThe paper's VGG-8 and ResNet-18 rows do not follow from its per-tile figures with the usual CIFAR widths "
+                + "(its assumptions are not given; see `eval-reports/table2/`), so the full-width rows here are the cost "
+                + "model's, not a reproduction of them.\n");
+        return s.toString();
+    }
+
+    private static ModeFigures find(List<ModeFigures> figs, String model, String mode) {
+        return figs.stream().filter(f -> f.model().equals(model) && f.mode().equals(mode)).findFirst().orElse(null);
+    }
+
+    private static String meanSpread(ChipEvaluation.Result r) {
+        return r.accuracies().length > 1 ? String.format(Locale.ROOT, "%.2f +- %.2f", 100 * r.mean(), 100 * r.std())
+                : String.format(Locale.ROOT, "%.2f", 100 * r.mean());
+    }
+
+    private static String mib(Map<String, Object> m, String key) {
+        double v = num(m, key);
+        return Double.isNaN(v) || v < 0 ? "-" : String.format(Locale.ROOT, "%,.0f", v / (1 << 20));
+    }
+
+    /** A list of numbers as read from JSON, or the array a fresh evaluation holds. */
+    private static double[] toDoubles(Object values) {
+        if (values instanceof double[] d) {
+            return d;
+        }
+        return ((List<?>) values).stream().mapToDouble(o -> ((Number) o).doubleValue()).toArray();
+    }
+
+    private static Object blank(Object o) {
+        return o == null ? "" : o;
+    }
+}

@@ -1,0 +1,270 @@
+package cimtrain.study;
+
+import cimtrain.backend.cpu.CpuBackend;
+import cimtrain.data.DataOptions;
+import cimtrain.data.DataSplit;
+import cimtrain.data.Dataset;
+import cimtrain.data.DatasetRegistry;
+import cimtrain.hardware.Hardware;
+import cimtrain.hardware.HardwareSpec;
+import cimtrain.model.ModelSpec;
+import cimtrain.model.Models;
+import cimtrain.nn.Network;
+import cimtrain.tile.Chip;
+import cimtrain.tile.ChipMapping;
+import cimtrain.tile.CostModel;
+import cimtrain.train.Checkpoint;
+import cimtrain.train.ChipEvaluation;
+import cimtrain.train.RunArguments;
+import cimtrain.train.RunFolder;
+import cimtrain.train.TrainConfig;
+import cimtrain.train.TrainRun;
+import cimtrain.util.AtomicFiles;
+import cimtrain.util.Json;
+import cimtrain.util.PeakMemory;
+import cimtrain.util.UserError;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+/**
+ * Runs a {@link ScalingPlan} into a study folder: {@code runs/ID/} per training run (the train command's
+ * run folder, plus memory.json and newchips.json), study.json with the settings. Everything finished is
+ * kept: a run with a summary is reused, a run with only a checkpoint continues from it, a model already
+ * moved to new chips is not moved again; so an interrupted study continues where it stopped.
+ */
+public final class ScalingStudy {
+    static final String SETTINGS = "study.json";
+    static final String MEMORY = "memory.json";
+    static final String NEW_CHIPS = "newchips.json";
+
+    private final ScalingPlan plan;
+    private final Path dir;
+    private final int threads;
+
+    /** What one run gave: its summary, the new-chip evaluation and the peak memory of its training. */
+    public record RunResult(StudyRun run, Map<String, Object> summary, Map<String, Object> newChips,
+                            Map<String, Object> memory, long steps) {
+    }
+
+    /** The study's results, run by run, and each model's cost per image. */
+    public record Results(List<RunResult> runs, Map<String, Map<String, Object>> cost, double seconds) {
+    }
+
+    public ScalingStudy(ScalingPlan plan, Path dir, int threads) {
+        this.plan = plan;
+        this.dir = dir;
+        this.threads = threads;
+    }
+
+    /** Checks the settings against a study already in the folder and records them; before any training. */
+    private void claimFolder() {
+        Path file = dir.resolve(SETTINGS);
+        String mine = Json.pretty(plan.settings());
+        if (Files.isRegularFile(file)) {
+            // compared as parsed text, so that number types (int or long) do not matter
+            try {
+                JsonNode theirs = Json.MAPPER.readTree(file.toFile()), ours = Json.MAPPER.readTree(mine);
+                List<String> differ = new ArrayList<>();
+                ours.fieldNames().forEachRemaining(k -> {
+                    if (!ours.get(k).equals(theirs.get(k))) {
+                        differ.add(k + " " + theirs.get(k) + " there, " + ours.get(k) + " here");
+                    }
+                });
+                if (!differ.isEmpty() || theirs.size() != ours.size()) {
+                    throw new UserError(dir + " holds a study with other settings (" + SETTINGS + ": "
+                            + String.join("; ", differ) + "); use another --out, or delete the folder to start again");
+                }
+            } catch (IOException e) {
+                throw new UserError(file + ": unreadable (" + e.getMessage().lines().findFirst().orElse("") + ")");
+            }
+            return;
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UserError("cannot create " + dir + ": " + e.getMessage());
+        }
+        AtomicFiles.writeString(file, mine);
+    }
+
+    /**
+     * Trains, moves to new chips and prices every run. The data and hardware are loaded, and the folder
+     * checked, before anything is written.
+     */
+    public Results execute() {
+        long start = System.nanoTime();
+        HardwareSpec hw = Hardware.load(plan.hardware());
+        HardwareSpec costHw = Hardware.load(plan.costHardware());
+        DataSplit split = loadData();
+        claimFolder();
+        List<StudyRun> runs = plan.runs();
+        List<RunResult> results = new ArrayList<>();
+        for (int i = 0; i < runs.size(); i++) {
+            StudyRun run = runs.get(i);
+            System.out.printf(Locale.ROOT, "== run %d/%d: %s%n", i + 1, runs.size(), run.id());
+            ModelSpec spec = Models.load(run.model());
+            Path runDir = dir.resolve("runs").resolve(run.id());
+            Map<String, Object> memory = readOrNull(runDir.resolve(MEMORY));
+            Map<String, Object> summary = readOrNull(runDir.resolve(RunFolder.SUMMARY));
+            if (summary == null) {
+                PeakMemory peak = PeakMemory.start();
+                summary = train(run, spec, hw, split, runDir);
+                memory = memoryRecord(peak.peak(), memory != null);
+                AtomicFiles.writeString(runDir.resolve(MEMORY), Json.pretty(memory));
+            } else {
+                System.out.println("reusing finished run " + runDir);
+            }
+            Map<String, Object> moved = readOrNull(runDir.resolve(NEW_CHIPS));
+            if (moved == null) {
+                moved = moveToNewChips(runDir, spec, hw, split.test());
+                AtomicFiles.writeString(runDir.resolve(NEW_CHIPS), Json.pretty(moved));
+            }
+            System.out.printf(Locale.ROOT, "%s: %.2f%% trained, %.2f%% on %d new chips%n", run.id(),
+                    100 * num(summary, "test_accuracy"), 100 * num(moved, "accuracy_mean"), plan.budget().chips());
+            Map<String, Object> config = readOrNull(runDir.resolve("config.json"));
+            long steps = (long) (num(config, "steps_per_epoch") * num(config, "epochs"));
+            results.add(new RunResult(run, summary, moved, memory, steps));
+        }
+        Map<String, Map<String, Object>> cost = new LinkedHashMap<>();
+        for (String model : plan.models()) {
+            cost.put(model, cost(Models.load(model), costHw));
+        }
+        return new Results(results, cost, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The dataset at 32x32 with the network's channels, cut to the budget's training and test images. */
+    DataSplit loadData() {
+        int channels = Models.load(plan.models().get(0)).input.channels();
+        for (String m : plan.models()) {
+            if (Models.load(m).input.channels() != channels) {
+                throw new UserError("the study's models take different input channels; run them as separate studies");
+            }
+        }
+        Budget b = plan.budget();
+        DataSplit split = DatasetRegistry.load(plan.dataset(), plan.dataDir(),
+                new DataOptions(ScalingPlan.IMAGE_SIZE, DataOptions.PAD, channels, b.trainLimit()));
+        Dataset test = split.test();
+        if (b.testLimit() > 0 && b.testLimit() < test.size()) {
+            test = test.subset(test.name, IntStream.range(0, b.testLimit()).toArray());
+        }
+        return new DataSplit(split.train(), test);
+    }
+
+    private Map<String, Object> train(StudyRun run, ModelSpec spec, HardwareSpec hw, DataSplit split, Path runDir) {
+        TrainConfig cfg = plan.config(run);
+        HardwareSpec runHw = run.mode().equals("fp32") ? null : hw;
+        RunArguments args = new RunArguments(cfg, spec.name, runHw == null ? null : plan.hardware(),
+                plan.dataDir() == null ? null : plan.dataDir().toAbsolutePath().toString(), ScalingPlan.IMAGE_SIZE,
+                DataOptions.PAD, spec.input.channels(), plan.budget().trainLimit());
+        boolean resume = Files.isRegularFile(runDir.resolve(Checkpoint.FILE));
+        if (!resume) {
+            deleteTree(runDir); // nothing worth keeping: a run that never finished an epoch starts again
+        }
+        return TrainRun.execute(args, spec, plan.dataset(), split, runHw, runDir, threads, resume, 0);
+    }
+
+    /** The trained model programmed onto fresh chips (new programming error each) and tested on them. */
+    private Map<String, Object> moveToNewChips(Path runDir, ModelSpec spec, HardwareSpec hw, Dataset test) {
+        Path ckpt = runDir.resolve(Checkpoint.FILE);
+        boolean aggregate = Chip.aggregateReads(plan.readModel(), hw);
+        ChipEvaluation.Result r;
+        boolean keptScales;
+        try (CpuBackend be = new CpuBackend(threads, CpuBackend.DEFAULT_REPLICAS);
+             Network net = new Network(spec.name, be, () -> spec.build(plan.budget().width()), spec.input,
+                     ScalingPlan.EVAL_BATCH, 0)) {
+            Checkpoint.loadNetwork(ckpt, net);
+            List<float[]> scales = Checkpoint.tileScales(ckpt);
+            keptScales = ChipEvaluation.scalesFit(scales, net, hw);
+            r = ChipEvaluation.run(net, hw, keptScales ? scales : null, aggregate, test, ScalingPlan.EVAL_BATCH,
+                    plan.budget().chips(), ScalingPlan.FIRST_CHIP_SEED, 0, 0);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("hardware", hw.name());
+        m.put("programming_error_levels", hw.device().programmingError());
+        m.put("read_noise_levels", hw.device().readNoise());
+        m.put("read_model", aggregate ? Chip.AGGREGATE : Chip.EXACT);
+        m.put("kept_trained_scales", keptScales);
+        m.put("test_samples", test.size());
+        m.put("chip_seeds", r.seeds());
+        m.put("accuracies", r.accuracies());
+        m.put("accuracy_mean", r.mean());
+        m.put("accuracy_std", r.std());
+        m.put("ci95_low", r.ci95Low());
+        m.put("ci95_high", r.ci95High());
+        return m;
+    }
+
+    /** Cost of one image of the model (at the study's width and at full width) on the cost hardware. */
+    private Map<String, Object> cost(ModelSpec spec, HardwareSpec costHw) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("study_width", costAt(spec, costHw, plan.budget().width()));
+        if (plan.budget().width() != 1.0) {
+            m.put("full_width", costAt(spec, costHw, 1.0));
+        }
+        return m;
+    }
+
+    private Map<String, Object> costAt(ModelSpec spec, HardwareSpec costHw, double width) {
+        try (CpuBackend be = new CpuBackend(1, 1);
+             Network net = new Network(spec.name, be, () -> spec.build(width), spec.input, 1, 0)) {
+            Map<String, Object> s = new CostModel(ChipMapping.of(net, costHw), costHw, 8, net.macsPerSample()).summary();
+            s.remove("layers");
+            s.put("width", width);
+            return s;
+        }
+    }
+
+    private static Map<String, Object> memoryRecord(PeakMemory.Peak p, boolean resumedBefore) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("peak_heap_bytes", p.heapBytes());
+        m.put("peak_rss_bytes", p.rssBytes());
+        m.put("rss_reset_before_run", p.rssSinceStart());
+        m.put("gpu_peak_bytes", null);
+        m.put("gpu_note", "CPU backend: no GPU memory used");
+        m.put("covers", resumedBefore ? "the last resumed part of the run" : "the training as run in this process");
+        return m;
+    }
+
+    static double num(Map<String, Object> m, String key) {
+        Object v = m == null ? null : m.get(key);
+        return v instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    static Map<String, Object> readOrNull(Path file) {
+        return Files.isRegularFile(file) ? readJson(file) : null;
+    }
+
+    private static Map<String, Object> readJson(Path file) {
+        try {
+            return Json.MAPPER.readValue(file.toFile(), new TypeReference<Map<String, Object>>() { });
+        } catch (IOException e) {
+            throw new UserError(file + ": unreadable (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+    }
+
+    private static void deleteTree(Path d) {
+        if (!Files.exists(d)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(d)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
