@@ -34,9 +34,10 @@ import java.util.concurrent.Callable;
                 "recipe (AdamW, lr 0.003 halved after 5 epochs without test gain, batch 64), each trained model then",
                 "moved to fresh chips, and the cost of an image; writes README.md, results.csv, results.json and",
                 "report/ (plots) to --out. Interrupted studies continue where they stopped (run it again).",
-                "Budgets: quick (width 0.125, the first 6,000 training and 2,000 test images, 6 epochs, 5 new chips;",
-                "about 20 minutes on 2 CPU cores) or full (the paper's: full width, all images, 100 epochs, 10 chips;",
-                "GPU work). --width, --epochs, --train-limit, --test-limit and --chips override a budget's figure.",
+                "Budgets: quick (width 0.125, the first 3,000 training and 2,000 test images, 12 epochs, patience 2,",
+                "5 new chips; under 30 minutes on 2 CPU cores) or full (the paper's: full width, all images, 100",
+                "epochs, patience 5, 10 chips; GPU work). --width, --epochs, --train-limit, --test-limit, --chips and",
+                "--patience override a budget's figure.",
                 "Example: cimtrain reproduce scaling --budget quick --dry-run"})
 public final class ScalingCommand implements Callable<Integer> {
     @Option(names = "--models", split = ",", defaultValue = "vgg8,resnet18", paramLabel = "M[,M...]",
@@ -70,6 +71,9 @@ public final class ScalingCommand implements Callable<Integer> {
 
     @Option(names = "--chips", paramLabel = "N", description = "Override the budget's new chips per trained model.")
     Integer chips;
+
+    @Option(names = "--patience", paramLabel = "N", description = "Override the budget's epochs without gain before the rate halves.")
+    Integer patience;
 
     @Option(names = "--hardware", defaultValue = "paper-table1",
             description = "Chip trained on and moved to. Default: ${DEFAULT-VALUE} (the paper's Table 1).")
@@ -137,7 +141,7 @@ public final class ScalingCommand implements Callable<Integer> {
         if (!Chip.READ_MODELS.contains(readModel)) {
             throw new UserError("--read-model must be one of " + String.join(", ", Chip.READ_MODELS) + ", got '" + readModel + "'");
         }
-        Budget b = Budget.of(budget).with(width, trainLimit, testLimit, epochs, chips);
+        Budget b = Budget.of(budget).with(width, trainLimit, testLimit, epochs, chips, patience);
         return new ScalingPlan(List.copyOf(models), ds, data, b, seeds, hardware, costHardware, readModel);
     }
 
@@ -157,7 +161,7 @@ public final class ScalingCommand implements Callable<Integer> {
             TrainConfig c = plan.config(r);
             String hw = r.mode().equals("fp32") ? "-" : plan.hardware();
             System.out.printf(Locale.ROOT, "%-4d %-22s %-9s %-5s %-5d %-13s %-6d %-6d %-8s plateau/%d%n", i + 1, r.id(), r.model(),
-                    r.mode(), r.seed(), hw, c.epochs(), c.batch(), c.lr(), ScalingPlan.PATIENCE);
+                    r.mode(), r.seed(), hw, c.epochs(), c.batch(), c.lr(), c.patience());
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", r.id());
             m.put("model", r.model());
@@ -170,6 +174,7 @@ public final class ScalingCommand implements Callable<Integer> {
             m.put("optimizer", c.optimizer());
             m.put("lr", (double) c.lr());
             m.put("schedule", c.schedule());
+            m.put("patience", c.patience());
             m.put("train_limit", b.trainLimit());
             m.put("test_limit", b.testLimit());
             m.put("new_chips", b.chips());
@@ -201,6 +206,7 @@ public final class ScalingCommand implements Callable<Integer> {
         append(s, "--train-limit", trainLimit);
         append(s, "--test-limit", testLimit);
         append(s, "--chips", chips);
+        append(s, "--patience", patience);
         if (!hardware.equals("paper-table1")) {
             s.append(" --hardware ").append(hardware);
         }

@@ -29,7 +29,6 @@ public record ScalingPlan(List<String> models, String dataset, Path dataDir, Bud
     /** The paper's recipe for VGG-8 and ResNet-18 (paper-spec.md). */
     public static final int BATCH = 64;
     public static final float LR = 0.003f;
-    public static final int PATIENCE = 5;
     public static final int EVAL_BATCH = 256;
     /** Images are brought to this size (the networks' CIFAR input). */
     public static final int IMAGE_SIZE = 32;
@@ -52,7 +51,7 @@ public record ScalingPlan(List<String> models, String dataset, Path dataDir, Bud
     /** The training settings of a run. */
     public TrainConfig config(StudyRun run) {
         return new TrainConfig(run.model(), budget.width(), dataset, run.mode(), budget.epochs(), BATCH, "adamw", LR, 0.9f,
-                0.01f, "plateau", PATIENCE, run.seed(), EVAL_BATCH, 0, readModel);
+                0.01f, "plateau", budget.patience(), run.seed(), EVAL_BATCH, 0, readModel);
     }
 
     /** What makes the study's results: a folder holding a study with other settings cannot be reused. */
@@ -71,7 +70,7 @@ public record ScalingPlan(List<String> models, String dataset, Path dataDir, Bud
         m.put("batch", BATCH);
         m.put("optimizer", "adamw");
         m.put("lr", (double) LR);
-        m.put("schedule", "plateau, halved after " + PATIENCE + " epochs without test gain");
+        m.put("schedule", "plateau");
         m.put("first_chip_seed", FIRST_CHIP_SEED);
         return m;
     }

@@ -153,7 +153,8 @@ public final class ScalingReport {
         md.append("Every model is trained as fp32 (software), mp (the paper's mixed precision on `").append(plan.hardware())
                 .append("`: forward on the crossbars, digital backward, updates accumulated and written with write-and-verify "
                         + "when they reach the threshold) and qat (software, weights rounded to the chip's levels), with the "
-                        + "paper's recipe: AdamW, lr 0.003 halved after 5 epochs without test gain, batch 64. Seeds 0..")
+                        + "paper's recipe: AdamW, lr 0.003 halved after a number of epochs without test gain (below), batch 64. "
+                        + "Seeds 0..")
                 .append(plan.seeds() - 1).append(". Crossbar reads use the ").append(plan.readModel()).append(" read model.\n\n");
         md.append("## Data and budget\n\n");
         md.append(dataStatement()).append("\n\n");
@@ -165,6 +166,7 @@ public final class ScalingReport {
         md.append("| test images (per epoch and on new chips) | ")
                 .append(b.testLimit() == 0 ? "all" : String.format(Locale.ROOT, "the first %,d", b.testLimit())).append(" | all 10,000 |\n");
         md.append("| epochs | ").append(b.epochs()).append(" | 100 |\n");
+        md.append("| epochs without test gain before the rate halves | ").append(b.patience()).append(" | 5 |\n");
         md.append("| training runs per mode | ").append(plan.seeds()).append(" | 10 |\n");
         md.append("| new chips per trained model | ").append(b.chips()).append(" | 10 |\n\n");
 
