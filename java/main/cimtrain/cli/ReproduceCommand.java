@@ -8,6 +8,7 @@ import cimtrain.hardware.HardwareSpec;
 import cimtrain.model.ModelSpec;
 import cimtrain.model.Models;
 import cimtrain.report.Report;
+import cimtrain.train.RunCost;
 import cimtrain.train.RunFolder;
 import cimtrain.train.TrainConfig;
 import cimtrain.train.TrainRun;
@@ -94,6 +95,9 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--json", description = "End stdout with one JSON line holding each mode's figures.")
     boolean json;
 
+    /** Finished runs found in the folder and reused rather than trained (said in the report). */
+    private int reused;
+
     @Override
     public Integer call() throws IOException {
         if (experiment == null) {
@@ -144,6 +148,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         Path dir = out != null ? out : Home.root().resolve("eval-reports/lenet-mnist");
 
         Map<String, List<Map<String, Object>>> results = new LinkedHashMap<>();
+        reused = 0;
         for (String mode : modes) {
             List<Map<String, Object>> runs = new ArrayList<>();
             for (int seed = 0; seed < seeds; seed++) {
@@ -156,6 +161,10 @@ public final class ReproduceCommand implements Callable<Integer> {
                     summary = TrainRun.execute(cfg, spec, "mnist-10k", split, mode.equals("fp32") ? null : hw, runDir, nThreads);
                 } else {
                     System.out.println("reusing finished run " + runDir);
+                    reused++;
+                    if (RunCost.backfill(runDir, spec, mode.equals("fp32") ? null : hw)) {
+                        System.out.println("  wrote its missing cost.json (the cost model of its network on " + hw.name() + ")");
+                    }
                 }
                 runs.add(summary);
             }
@@ -261,7 +270,11 @@ public final class ReproduceCommand implements Callable<Integer> {
                 .append(String.join(",", modes)).append(" --epochs ").append(epochs).append(" --steps-per-epoch ").append(stepsPerEpoch)
                 .append(" --hardware ").append(hardware).append(" --read-model ").append(readModel)
                 .append("` on ").append(LocalDate.now(ZoneOffset.UTC)).append(" at commit ")
-                .append(MachineInfo.commit(Home.root())).append(", ").append(MachineInfo.machine()).append(".\n\n");
+                .append(MachineInfo.commit(Home.root())).append(", ").append(MachineInfo.machine()).append(".")
+                .append(reused == 0 ? "" : " " + reused + " of the runs were not trained by this invocation but reused "
+                        + "from the folder (finished by an earlier one, possibly at an earlier commit; each run's "
+                        + "config.json and metrics.csv are its own record).")
+                .append("\n\n");
         md.append("Network `lenet-paper` (conv 5x5x4, pool, conv 5x5x12, pool, linear 192->10); AdamW lr 0.004, batch 64, ")
                 .append(epochs).append(" epochs of ").append(stepsPerEpoch > 0 ? stepsPerEpoch + " batches" : "one pass")
                 .append(", constant rate; hardware `").append(hw.name()).append("` (")

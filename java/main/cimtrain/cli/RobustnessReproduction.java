@@ -8,6 +8,7 @@ import cimtrain.nn.Network;
 import cimtrain.tile.Chip;
 import cimtrain.train.Checkpoint;
 import cimtrain.train.ChipEvaluation;
+import cimtrain.train.RunCost;
 import cimtrain.train.TrainConfig;
 import cimtrain.train.TrainRun;
 import cimtrain.util.AtomicFiles;
@@ -46,6 +47,7 @@ final class RobustnessReproduction {
         Map<String, Object> byMode = new LinkedHashMap<>();
         StringBuilder csv = new StringBuilder("mode,seed,trained_accuracy,chip,chip_seed,new_chip_accuracy\n");
         StringBuilder rows = new StringBuilder();
+        int reused = 0;
         for (String mode : MODES) {
             double[] trained = new double[seeds];
             List<Double> moved = new ArrayList<>();
@@ -61,6 +63,8 @@ final class RobustnessReproduction {
                             threads);
                 } else {
                     System.out.println("reusing finished run " + runDir);
+                    reused++;
+                    RunCost.backfill(runDir, spec, mode.equals("fp32") ? null : trainHw);
                 }
                 trained[seed] = ((Number) summary.get("test_accuracy")).doubleValue();
                 ChipEvaluation.Result r = evaluate(runDir.resolve(Checkpoint.FILE), spec, newChips, aggregate, split, chips,
@@ -95,7 +99,7 @@ final class RobustnessReproduction {
         }
         AtomicFiles.writeString(dir.resolve("results.csv"), csv.toString());
         AtomicFiles.writeString(dir.resolve("README.md"), report(command, trainHw, newChips, seeds, chips, epochs,
-                stepsPerEpoch, aggregate, rows.toString()));
+                stepsPerEpoch, aggregate, rows.toString(), reused));
         return byMode;
     }
 
@@ -115,10 +119,14 @@ final class RobustnessReproduction {
     }
 
     private static String report(String command, HardwareSpec trainHw, HardwareSpec hw, int seeds, int chips, int epochs,
-                                 int stepsPerEpoch, boolean aggregate, String rows) {
+                                 int stepsPerEpoch, boolean aggregate, String rows, int reused) {
         return "# Robustness: trained models moved to new chips\n\n"
                 + "Made by `" + command + "` on " + LocalDate.now(ZoneOffset.UTC) + " at commit "
-                + MachineInfo.commit(Home.root()) + ", " + MachineInfo.machine() + ".\n\n"
+                + MachineInfo.commit(Home.root()) + ", " + MachineInfo.machine() + "."
+                + (reused == 0 ? "" : " " + reused + " of the training runs were not trained by this invocation but "
+                        + "reused from the folder (finished by an earlier one, possibly at an earlier commit); the "
+                        + "new-chip tests were all made by this one.")
+                + "\n\n"
                 + "`lenet-paper` trained on `mnist-10k` (8,000 train / 2,000 test digits, not the full MNIST) with the "
                 + "paper's recipe (AdamW, lr 0.004, batch 64, " + epochs + " epochs of " + stepsPerEpoch + " batches) as "
                 + "fp32 (software), qat (software, weights rounded to the levels of `" + trainHw.name() + "`) and mp (on `"

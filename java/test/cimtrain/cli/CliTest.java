@@ -174,8 +174,13 @@ class CliTest {
         assertTrue(out.toString(StandardCharsets.UTF_8).contains(dir.resolve("report").resolve("report.html").toString()));
         assertTrue(Files.isRegularFile(dir.resolve("runs/mp-s0/cost.json")), "an on-chip run records its cost");
         assertFalse(Files.exists(dir.resolve("runs/fp32-s0/cost.json")), "fp32 has no chip");
+        // a run trained before runs recorded their cost: the rerun reuses it and writes the same cost.json
+        String cost = Files.readString(dir.resolve("runs/mp-s0/cost.json"));
+        Files.delete(dir.resolve("runs/mp-s0/cost.json"));
         assertEquals(0, run(args));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("reusing finished run"));
+        assertEquals(new ObjectMapper().readTree(cost), new ObjectMapper().readTree(dir.resolve("runs/mp-s0/cost.json").toFile()));
+        assertTrue(Files.readString(dir.resolve("README.md")).contains("2 of the runs were not trained by this invocation"));
         assertBadInput("experiment", "reproduce", "alexnet");
     }
 

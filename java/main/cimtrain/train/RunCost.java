@@ -1,0 +1,54 @@
+package cimtrain.train;
+
+import cimtrain.backend.cpu.CpuBackend;
+import cimtrain.hardware.HardwareSpec;
+import cimtrain.model.ModelSpec;
+import cimtrain.nn.Network;
+import cimtrain.tile.CostModel;
+import cimtrain.util.AtomicFiles;
+import cimtrain.util.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * cost.json for a finished run on a chip that has none (runs trained before training wrote it): the
+ * same object training writes, made from the run's config.json and writes.json, so that a reproduction
+ * reusing old runs reports their energy like new ones.
+ */
+public final class RunCost {
+    private RunCost() {
+    }
+
+    /** Writes cost.json into a finished run on a chip that lacks one; returns whether it wrote. */
+    public static boolean backfill(Path runDir, ModelSpec spec, HardwareSpec hw) {
+        Path file = runDir.resolve(RunFolder.COST);
+        if (hw == null || Files.isRegularFile(file)) {
+            return false;
+        }
+        try {
+            JsonNode config = Json.MAPPER.readTree(runDir.resolve("config.json").toFile());
+            if (config.path("mode").asText().equals("fp32")) {
+                return false;
+            }
+            double width = config.path("width").asDouble(1.0);
+            Path writesFile = runDir.resolve("writes.json");
+            CostModel.RunWrites made = null;
+            if (Files.isRegularFile(writesFile)) {
+                JsonNode w = Json.MAPPER.readTree(writesFile.toFile());
+                made = new CostModel.RunWrites(runDir.toString(), config.path("batch").asInt(),
+                        config.path("steps_per_epoch").asLong() * config.path("epochs").asLong(), w.path("writes").asDouble());
+            }
+            try (CpuBackend be = new CpuBackend(1, 1);
+                 Network net = new Network(spec.name, be, () -> spec.build(width), spec.input, 1, 0)) {
+                AtomicFiles.writeString(file, Json.pretty(CostModel.of(net, hw, CostModel.DEFAULT_COPIES).summary(made)));
+            }
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + runDir + " to price it: " + e.getMessage(), e);
+        }
+    }
+}
