@@ -61,4 +61,20 @@ public record CrossbarParams(int tileRows, int tileOutputs, int dacBits, boolean
     public double adcFullScaleUa() {
         return adcLsbUa * ((1L << adcBits) - 1);
     }
+
+    /**
+     * Sum over the bit-serial reads of a vector of (read weight)^2, the weight of read r being
+     * 2^r / levels: how the per-conversion noise of the reads adds up in the shifted sum.
+     */
+    public double readWeightSquares(int levels) {
+        if (reads() == 1) {
+            return 1;
+        }
+        double sum = 0;
+        for (int r = 0; r < reads(); r++) {
+            double w = (double) (1 << r) / levels;
+            sum += w * w;
+        }
+        return sum;
+    }
 }

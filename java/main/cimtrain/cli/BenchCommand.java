@@ -1,6 +1,7 @@
 package cimtrain.cli;
 
-import cimtrain.backend.cpu.CpuBackend;
+import cimtrain.backend.Backend;
+import cimtrain.backend.Backends;
 import cimtrain.hardware.Hardware;
 import cimtrain.hardware.HardwareSpec;
 import cimtrain.model.ModelSpec;
@@ -70,6 +71,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "Worker threads for both engines (0: all cores).")
     int threads;
 
+    @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|cpu|cuda",
+            description = "cpu, cuda (exit 2 without a GPU) or auto (the GPU when found, else the CPU). Default: ${DEFAULT-VALUE}.")
+    String backend;
+
     @Option(names = "--torch", defaultValue = "auto", paramLabel = "auto|off|require",
             description = "Measure PyTorch beside us (auto: when python3 with torch is found). Default: ${DEFAULT-VALUE}.")
     String torch;
@@ -91,6 +96,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (!List.of("auto", "off", "require").contains(torch)) {
             throw new UserError("--torch must be auto, off or require, got '" + torch + "'");
         }
+        Backends.select(backend);
         int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         List<Object[]> specs = new ArrayList<>();
         for (String m : models) {
@@ -117,8 +123,10 @@ public final class BenchCommand implements Callable<Integer> {
         String machine = MachineInfo.machine();
         String commit = MachineInfo.commit(Home.root());
         List<Map<String, Object>> rows = new ArrayList<>();
-        try (CpuBackend be = new CpuBackend(nThreads)) {
-            System.out.printf("cimtrain %s (%s), batch %d, %d threads, %s%n", commit, be.blasName(), batch, nThreads, machine);
+        String backendName;
+        try (Backend be = Backends.create(nThreads)) {
+            backendName = be.name();
+            System.out.printf("cimtrain %s (%s), batch %d, %d threads, %s%n", commit, Backends.gemmName(be), batch, nThreads, machine);
             for (Object[] sw : specs) {
                 ModelSpec spec = (ModelSpec) sw[0];
                 double width = (double) sw[1];
@@ -153,7 +161,10 @@ public final class BenchCommand implements Callable<Integer> {
                 row.put("width", width);
                 row.put("batch", batch);
                 row.put("threads", nThreads);
-                row.put("blas", be.blasName());
+                row.put("blas", Backends.gemmName(be));
+                if (!be.name().equals("cpu")) {
+                    row.put("backend", be.name());
+                }
                 row.put("steps", steps);
                 row.put("cimtrain_samples_per_s", Math.round(median(ours)));
                 if (mp) {
@@ -176,7 +187,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         if (!noRecord) {
-            record(rows);
+            record(rows, backendName);
         }
         if (json) {
             System.out.println(Json.line(Map.of("results", rows)));
@@ -224,12 +235,12 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** Appends the rows to eval-reports/bench/cpu-fp32.jsonl and the Markdown table beside it. */
-    private static void record(List<Map<String, Object>> rows) throws IOException {
+    private static void record(List<Map<String, Object>> rows, String backendName) throws IOException {
         Path dir = Home.root().resolve("eval-reports/bench");
-        Path jsonl = dir.resolve("cpu-fp32.jsonl");
-        Path md = dir.resolve("cpu-fp32.md");
+        Path jsonl = dir.resolve(backendName + "-fp32.jsonl");
+        Path md = dir.resolve(backendName + "-fp32.md");
         StringBuilder j = new StringBuilder(Files.exists(jsonl) ? Files.readString(jsonl) : "");
-        StringBuilder m = new StringBuilder(Files.exists(md) ? Files.readString(md) : "# fp32 training throughput on the CPU\n\n"
+        StringBuilder m = new StringBuilder(Files.exists(md) ? Files.readString(md) : (backendName.equals("cpu") ? "# fp32 training throughput on the CPU\n\n" : "# fp32 training throughput, backend " + backendName + "\n\n")
                 + "Appended by `./cimtrain bench` (random inputs, full training steps with AdamW, medians of alternating runs;\n"
                 + "PyTorch measured in the same run with the same thread count). Newest rows last.\n\n"
                 + "| date (UTC) | commit | machine | threads | BLAS | model | width | batch | cimtrain samples/s | PyTorch samples/s | ratio | mp samples/s (x fp32) |\n"

@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 
 /** What this machine offers: Java, cores, memory, the backend and its BLAS. */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Show the Java runtime, CPU cores, memory, and which backend and BLAS are in use.")
+        description = "Show the Java runtime, CPU cores, memory, the CPU backend and its BLAS, and the GPU (name, memory, driver, GEMM) or why there is none.")
 public final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
@@ -20,7 +20,8 @@ public final class InfoCommand implements Callable<Integer> {
         try (CpuBackend be = new CpuBackend()) {
             be.describe().forEach(System.out::println);
         }
-        System.out.println("cuda: not built yet (CPU backend only)");
+        // the GPU: name, memory, driver and GEMM, or why there is none (never fails: info is for diagnosis)
+        cimtrain.backend.Backends.describeGpu().forEach(System.out::println);
         return 0;
     }
 

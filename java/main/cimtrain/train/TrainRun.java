@@ -1,6 +1,7 @@
 package cimtrain.train;
 
-import cimtrain.backend.cpu.CpuBackend;
+import cimtrain.backend.Backend;
+import cimtrain.backend.Backends;
 import cimtrain.data.DataSplit;
 import cimtrain.data.Dataset;
 import cimtrain.hardware.HardwareSpec;
@@ -44,7 +45,7 @@ public final class TrainRun {
                                               HardwareSpec hw, Path dir, int threads, boolean resume, int stopAfter) {
         TrainConfig cfg = args.config();
         Dataset train = split.train();
-        try (CpuBackend be = new CpuBackend(threads, CpuBackend.DEFAULT_REPLICAS);
+        try (Backend be = Backends.create(threads);
              Network net = new Network(spec.name, be, () -> spec.build(cfg.width()), spec.input,
                      Math.max(cfg.batch(), cfg.evalBatch()), cfg.seed())) {
             boolean aggregate = cfg.onChip() && Chip.aggregateReads(cfg.readModel(), hw);
@@ -87,7 +88,7 @@ public final class TrainRun {
             config.put("schedule", trainer.schedule().describe());
             config.put("seed", cfg.seed());
             config.put("backend", be.name());
-            config.put("blas", be.blasName());
+            config.put("blas", Backends.gemmName(be));
             config.put("threads", threads);
             config.put("replicas", net.replicaCount());
             config.put("parameters", net.parameterCount());
@@ -97,7 +98,7 @@ public final class TrainRun {
             }
             System.out.printf(Locale.ROOT, "training %s (%,d parameters) on %s (%,d train / %,d test), mode %s%s, %s, run folder %s%n",
                     spec.name, net.parameterCount(), dataset, train.size(), split.test().size(), cfg.mode(),
-                    hw == null ? "" : " on " + hw.name(), be.blasName(), dir);
+                    hw == null ? "" : " on " + hw.name(), Backends.gemmName(be), dir);
 
             List<EpochMetrics> history;
             try {
@@ -155,7 +156,7 @@ public final class TrainRun {
                 run.writeJson(RunFolder.COST, cost.summary(made));
             }
             summary.put("backend", be.name());
-            summary.put("blas", be.blasName());
+            summary.put("blas", Backends.gemmName(be));
             summary.put("run_dir", dir.toString());
             run.writeSummary(summary);
             System.out.printf(Locale.ROOT, "done: test accuracy %.2f%% after %d epochs, %.1f s training, %,.0f samples/s%n",

@@ -155,7 +155,7 @@ final class CpuCrossbar {
         float readVar = (float) Math.pow(p.readNoiseUs() * v, 2);
         double lsb = p.adcLsbUa();
         float conversionVar = (float) ((p.adcBits() > 0 ? Math.pow(p.adcNoiseLsb() * lsb, 2) + lsb * lsb / 12 : 0)
-                * readWeightSquares(p, levels));
+                * p.readWeightSquares(levels));
         if (readVar == 0f && conversionVar == 0f) {
             return;
         }
@@ -187,19 +187,6 @@ final class CpuCrossbar {
                 }
             }
         }
-    }
-
-    /** Sum over the reads of a vector of (read weight)^2: how the per-conversion noise adds up. */
-    private static double readWeightSquares(CrossbarParams p, int levels) {
-        if (p.reads() == 1) {
-            return 1;
-        }
-        double sum = 0;
-        for (int r = 0; r < p.reads(); r++) {
-            double w = (double) (1 << r) / levels;
-            sum += w * w;
-        }
-        return sum;
     }
 
     // ---- exact ----

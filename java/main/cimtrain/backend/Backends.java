@@ -1,0 +1,87 @@
+package cimtrain.backend;
+
+import cimtrain.backend.cpu.CpuBackend;
+import cimtrain.backend.cuda.CudaBackend;
+import cimtrain.backend.cuda.CudaProbe;
+import cimtrain.util.UserError;
+
+import java.util.List;
+
+/**
+ * Makes the backend a command trains on, honouring one process-wide selection ({@code --backend}):
+ * {@code cpu}; {@code cuda} (a GPU or one line and exit status 2); {@code auto} (the default: the GPU
+ * when a driver and a device are found, else the CPU backend exactly as {@code cpu} makes it, with one
+ * line on stderr saying why).
+ */
+public final class Backends {
+    public static final List<String> CHOICES = List.of("auto", "cpu", "cuda");
+
+    private static volatile String selection = "auto";
+    private static volatile boolean fallbackSaid;
+
+    private Backends() {
+    }
+
+    /** Sets the process-wide selection; an unknown name is a {@link UserError}. */
+    public static void select(String name) {
+        if (!CHOICES.contains(name)) {
+            throw new UserError("--backend must be auto, cpu or cuda, got '" + name + "'");
+        }
+        selection = name;
+    }
+
+    public static String selection() {
+        return selection;
+    }
+
+    /** A backend for training with {@code threads} CPU workers (used by the CPU backend only). */
+    public static Backend create(int threads) {
+        switch (selection) {
+            case "cpu":
+                return cpu(threads);
+            case "cuda":
+                return CudaBackend.open();
+            default:
+                CudaProbe.Result r = CudaProbe.probe();
+                if (r.available()) {
+                    return CudaBackend.open();
+                }
+                if (!fallbackSaid) {
+                    fallbackSaid = true;
+                    System.err.println("cimtrain: backend auto: using the CPU (" + r.reason() + ")");
+                }
+                return cpu(threads);
+        }
+    }
+
+    private static Backend cpu(int threads) {
+        return new CpuBackend(threads, CpuBackend.DEFAULT_REPLICAS);
+    }
+
+    /** What does a backend's GEMMs: the BLAS of the CPU backend, cuBLAS or the own kernel on the GPU. */
+    public static String gemmName(Backend be) {
+        if (be instanceof CpuBackend c) {
+            return c.blasName();
+        }
+        if (be instanceof CudaBackend c) {
+            return c.gemmName();
+        }
+        return be.name();
+    }
+
+    /** For {@code cimtrain info}: the GPU, or why there is none. */
+    public static List<String> describeGpu() {
+        CudaProbe.Result r = CudaProbe.probe();
+        if (!r.available()) {
+            if (r.deviceName() != null) {
+                return List.of("cuda: " + r.deviceName() + ", driver " + r.driverApi() + ": not usable: " + r.reason());
+            }
+            return List.of("cuda: not available (" + r.reason() + ")");
+        }
+        try (CudaBackend be = CudaBackend.open()) {
+            return be.describe();
+        } catch (RuntimeException e) {
+            return List.of("cuda: " + r.deviceName() + " found, but the backend did not start: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,664 @@
+package cimtrain.backend.cuda;
+
+import cimtrain.backend.Backend;
+import cimtrain.backend.ConvGeometry;
+import cimtrain.backend.CrossbarParams;
+import cimtrain.backend.PoolGeometry;
+import cimtrain.backend.Tensor;
+import cimtrain.util.UserError;
+import jcuda.Pointer;
+import jcuda.Sizeof;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUresult;
+import jcuda.driver.JCudaDriver;
+import jcuda.jcublas.JCublas2;
+import jcuda.jcublas.cublasHandle;
+import jcuda.jcublas.cublasOperation;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
+import static jcuda.driver.JCudaDriver.cuLaunchKernel;
+import static jcuda.driver.JCudaDriver.cuMemAlloc;
+import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemsetD32;
+
+/**
+ * The GPU backend: every {@link Backend} operation as a CUDA kernel (kernels/*.cu, shipped as PTX in
+ * the jar under cimtrain/kernels/) launched through JCuda's driver API on device 0's primary context,
+ * tensors in device memory, GEMMs through cuBLAS when libcublas.so.12 loads, else through the own
+ * {@code gemm_f32} kernel. One layer's crossbar read is one launch over all its tiles (plus the DAC, the
+ * product and the noise); random numbers come from the same Philox counters as the CPU backend.
+ *
+ * <p>All work goes to the legacy default stream, so operations run in call order; downloads wait for
+ * them. Not thread-safe: networks run as one replica ({@link #dataParallelReplicas()} is 1).
+ *
+ * <p>Status: written and compiled without a GPU; see README "GPU backend" for what has been verified.
+ */
+public final class CudaBackend implements Backend {
+    private static final int THREADS = 256;
+    private static final int MAX_BLOCKS = 65535;
+    private static final String[] MODULES = {"ops", "crossbar"};
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final ThreadLocal<CudaBackend> CURRENT = new ThreadLocal<>();
+    private static volatile boolean gemmLogged;
+
+    private final CudaProbe.Result device;
+    private final CUdevice dev = new CUdevice();
+    private final CUcontext ctx = new CUcontext();
+    private final Map<String, CUfunction> functions = new HashMap<>();
+    private final List<CUmodule> modules = new ArrayList<>();
+    private final cublasHandle cublas;
+    private final String gemm;
+    private final Set<Allocation> live = ConcurrentHashMap.newKeySet();
+    private final Map<String, Allocation> scratch = new HashMap<>();
+    private volatile boolean closed;
+
+    /** Opens device 0; throws {@link UserError} with one line when there is none or its driver is too old. */
+    public static CudaBackend open() {
+        return open(false);
+    }
+
+    /** @param ownGemm use the own GEMM kernel even where cuBLAS loads (tests compare both) */
+    public static CudaBackend open(boolean ownGemm) {
+        CudaProbe.Result r = CudaProbe.probe();
+        if (!r.available()) {
+            throw new UserError("--backend cuda: " + r.reason());
+        }
+        return new CudaBackend(r, ownGemm);
+    }
+
+    private CudaBackend(CudaProbe.Result device, boolean ownGemm) {
+        this.device = device;
+        JCudaDriver.setExceptionsEnabled(true);
+        JCudaDriver.cuDeviceGet(dev, 0);
+        JCudaDriver.cuDevicePrimaryCtxRetain(ctx, dev);
+        ensureContext();
+        for (String m : MODULES) {
+            CUmodule module = new CUmodule();
+            byte[] ptx = ptx(m);
+            int status;
+            try {
+                JCudaDriver.setExceptionsEnabled(false);
+                status = JCudaDriver.cuModuleLoadData(module, ptx);
+            } finally {
+                JCudaDriver.setExceptionsEnabled(true);
+            }
+            if (status != CUresult.CUDA_SUCCESS) {
+                String what = CudaProbe.errorName(status);
+                if (status == CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION) {
+                    throw new UserError("--backend cuda: the NVIDIA driver (" + device.driverApi() + ") cannot load "
+                            + "the kernels (" + what + "): they are PTX ISA 9.0 from nvcc 13 and need driver "
+                            + "release 580 or newer");
+                }
+                throw new UserError("--backend cuda: loading kernels " + m + ".ptx failed: " + what);
+            }
+            modules.add(module);
+        }
+        cublasHandle handle = null;
+        String why = null;
+        try {
+            if (ownGemm) {
+                throw new IllegalStateException("not asked for");
+            }
+            handle = new cublasHandle();
+            final cublasHandle h = handle;
+            CudaProbe.withPrivateTmp(() -> {
+                JCublas2.setExceptionsEnabled(true);
+                JCublas2.cublasCreate(h);
+            });
+        } catch (Throwable t) {
+            handle = null;
+            why = t instanceof LinkageError || t.getCause() instanceof LinkageError
+                    ? "libcublas.so.12 not found" : CudaProbe.oneLine(t);
+        }
+        this.cublas = handle;
+        this.gemm = handle != null ? "cuBLAS (libcublas.so.12)" : "own CUDA GEMM kernel (cuBLAS unavailable: " + why + ")";
+        if (!gemmLogged && !ownGemm) {
+            gemmLogged = true;
+            System.err.println("cimtrain: cuda on " + device.deviceName() + ", GEMM: " + gemm);
+        }
+    }
+
+    private static byte[] ptx(String module) {
+        String path = "/cimtrain/kernels/" + module + ".ptx";
+        try (InputStream in = CudaBackend.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("kernel resource " + path + " missing from the jar (scripts/build-kernels.sh)");
+            }
+            byte[] text = in.readAllBytes();
+            byte[] z = new byte[text.length + 1]; // cuModuleLoadData wants a NUL-terminated image
+            System.arraycopy(text, 0, z, 0, text.length);
+            return z;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + path, e);
+        }
+    }
+
+    private void ensureContext() {
+        if (CURRENT.get() != this) {
+            cuCtxSetCurrent(ctx);
+            CURRENT.set(this);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    /** The GEMM in use: cuBLAS or the own kernel (with why). */
+    public String gemmName() {
+        return gemm;
+    }
+
+    public boolean usesCublas() {
+        return cublas != null;
+    }
+
+    public CudaProbe.Result device() {
+        return device;
+    }
+
+    @Override
+    public List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "backend: cuda, device 0: %s, %.1f GiB, compute capability %d.%d, driver %s",
+                device.deviceName(), device.memoryBytes() / (double) (1L << 30), device.computeMajor(),
+                device.computeMinor(), device.driverApi()));
+        lines.add("gemm: " + gemm);
+        return lines;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        ensureContext();
+        JCudaDriver.cuCtxSynchronize();
+        closed = true;
+        for (Allocation a : live.toArray(new Allocation[0])) {
+            a.run();
+        }
+        scratch.clear();
+        if (cublas != null) {
+            JCublas2.cublasDestroy(cublas);
+        }
+        for (CUmodule m : modules) {
+            JCudaDriver.cuModuleUnload(m);
+        }
+        JCudaDriver.cuDevicePrimaryCtxRelease(dev);
+        CURRENT.remove();
+    }
+
+    // ---- memory ----
+
+    /** One device allocation, freed by close() or when its tensor is collected, whichever comes first. */
+    private final class Allocation implements Runnable {
+        final CUdeviceptr ptr = new CUdeviceptr();
+        final long bytes;
+        private boolean freed;
+
+        Allocation(long bytes) {
+            this.bytes = bytes;
+            ensureContext();
+            cuMemAlloc(ptr, Math.max(4, bytes));
+            live.add(this);
+        }
+
+        @Override
+        public synchronized void run() {
+            if (freed) {
+                return;
+            }
+            freed = true;
+            live.remove(this);
+            cuCtxSetCurrent(ctx);
+            cuMemFree(ptr);
+        }
+    }
+
+    static final class CudaTensor extends Tensor {
+        final CUdeviceptr ptr;
+
+        CudaTensor(long size, CUdeviceptr ptr) {
+            super(size);
+            this.ptr = ptr;
+        }
+    }
+
+    private static CUdeviceptr d(Tensor t) {
+        return ((CudaTensor) t).ptr;
+    }
+
+    @Override
+    public Tensor allocate(long size) {
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("tensors hold at most 2^31 floats, asked for " + size);
+        }
+        Allocation a = new Allocation(size * Sizeof.FLOAT);
+        cuMemsetD32(a.ptr, 0, Math.max(1, size));
+        CudaTensor t = new CudaTensor(size, a.ptr);
+        CLEANER.register(t, a);
+        return t;
+    }
+
+    /** A grow-only scratch buffer of at least {@code bytes}, reused from call to call. */
+    private CUdeviceptr scratch(String key, long bytes) {
+        Allocation a = scratch.get(key);
+        if (a == null || a.bytes < bytes) {
+            if (a != null) {
+                a.run();
+            }
+            a = new Allocation(Math.max(bytes, a == null ? 0 : 2 * a.bytes));
+            scratch.put(key, a);
+        }
+        return a.ptr;
+    }
+
+    @Override
+    public void upload(float[] src, int srcOffset, Tensor dst, int n) {
+        if (n > 0) {
+            ensureContext();
+            cuMemcpyHtoD(d(dst), Pointer.to(src).withByteOffset((long) srcOffset * Sizeof.FLOAT), (long) n * Sizeof.FLOAT);
+        }
+    }
+
+    @Override
+    public void download(Tensor src, float[] dst, int n) {
+        if (n > 0) {
+            ensureContext();
+            cuMemcpyDtoH(Pointer.to(dst), d(src), (long) n * Sizeof.FLOAT);
+        }
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst, long n) {
+        if (n > 0) {
+            ensureContext();
+            cuMemcpyDtoD(d(dst), d(src), n * Sizeof.FLOAT);
+        }
+    }
+
+    @Override
+    public void fill(Tensor t, long n, float value) {
+        if (n > 0) {
+            ensureContext();
+            cuMemsetD32(d(t), Float.floatToRawIntBits(value), n);
+        }
+    }
+
+    // ---- launching ----
+
+    private static final Object NULL = new Object();
+
+    private CUfunction function(String name) {
+        CUfunction f = functions.get(name);
+        if (f == null) {
+            f = new CUfunction();
+            boolean found = false;
+            for (CUmodule m : modules) {
+                JCudaDriver.setExceptionsEnabled(false);
+                int status = JCudaDriver.cuModuleGetFunction(f, m, name);
+                JCudaDriver.setExceptionsEnabled(true);
+                if (status == CUresult.CUDA_SUCCESS) {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) {
+                throw new IllegalStateException("kernel " + name + " not found in the PTX modules");
+            }
+            functions.put(name, f);
+        }
+        return f;
+    }
+
+    private static Pointer params(Object... args) {
+        Pointer[] ps = new Pointer[args.length];
+        for (int i = 0; i < args.length; i++) {
+            Object a = args[i];
+            if (a == null || a == NULL) {
+                ps[i] = Pointer.to(new CUdeviceptr());
+            } else if (a instanceof Tensor t) {
+                ps[i] = Pointer.to(d(t));
+            } else if (a instanceof CUdeviceptr p) {
+                ps[i] = Pointer.to(p);
+            } else if (a instanceof Integer v) {
+                ps[i] = Pointer.to(new int[]{v});
+            } else if (a instanceof Boolean v) {
+                ps[i] = Pointer.to(new int[]{v ? 1 : 0});
+            } else if (a instanceof Long v) {
+                ps[i] = Pointer.to(new long[]{v});
+            } else if (a instanceof Float v) {
+                ps[i] = Pointer.to(new float[]{v});
+            } else if (a instanceof Double v) {
+                ps[i] = Pointer.to(new double[]{v});
+            } else {
+                throw new IllegalArgumentException("kernel argument of type " + a.getClass());
+            }
+        }
+        return Pointer.to(ps);
+    }
+
+    /** A grid-stride kernel over {@code work} items. */
+    private void launch(String name, long work, Object... args) {
+        if (work <= 0) {
+            return;
+        }
+        ensureContext();
+        int blocks = (int) Math.min(MAX_BLOCKS, (work + THREADS - 1) / THREADS);
+        cuLaunchKernel(function(name), blocks, 1, 1, THREADS, 1, 1, 0, null, params(args), null);
+    }
+
+    /** One block of 256 threads per item (per-channel or per-row reductions). */
+    private void launchBlocks(String name, int blocks, Object... args) {
+        if (blocks <= 0) {
+            return;
+        }
+        ensureContext();
+        cuLaunchKernel(function(name), blocks, 1, 1, THREADS, 1, 1, 0, null, params(args), null);
+    }
+
+    // ---- linear algebra ----
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, Tensor b,
+                     float beta, Tensor c) {
+        gemm(transA, transB, m, n, k, alpha, d(a), d(b), beta, d(c));
+    }
+
+    private void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, CUdeviceptr a, CUdeviceptr b,
+                      float beta, CUdeviceptr c) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        ensureContext();
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        if (cublas != null) {
+            // row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: swap the operands
+            JCublas2.cublasSgemm(cublas, transB ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N,
+                    transA ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N, n, m, k,
+                    Pointer.to(new float[]{alpha}), b, ldb, a, lda, Pointer.to(new float[]{beta}), c, n);
+            return;
+        }
+        int gx = (n + 15) / 16, gy = (m + 15) / 16;
+        cuLaunchKernel(function("gemm_f32"), gx, gy, 1, 16, 16, 1, 0, null,
+                params(transA, transB, m, n, k, alpha, a, b, beta, c), null);
+    }
+
+    @Override
+    public void axpy(long n, float alpha, Tensor x, Tensor y) {
+        launch("axpy_f32", n, n, alpha, x, y);
+    }
+
+    @Override
+    public void scale(long n, float alpha, Tensor x) {
+        launch("scale_f32", n, n, alpha, x);
+    }
+
+    @Override
+    public void add(long n, Tensor a, Tensor b, Tensor out) {
+        launch("add_f32", n, n, a, b, out);
+    }
+
+    @Override
+    public void sumRows(Tensor m, int rows, int cols, Tensor out) {
+        launch("sum_rows", cols, m, rows, cols, out);
+    }
+
+    @Override
+    public void sumColumns(Tensor m, int rows, int cols, Tensor out) {
+        launchBlocks("sum_columns", rows, m, rows, cols, out);
+    }
+
+    @Override
+    public void addRowBias(Tensor m, int rows, int cols, Tensor bias) {
+        launch("add_row_bias", (long) rows * cols, m, rows, cols, bias);
+    }
+
+    // ---- convolution lowering ----
+
+    @Override
+    public void im2col(Tensor x, int batch, ConvGeometry g, Tensor cols) {
+        launch("im2col_f32", (long) g.patchSize() * batch * g.positions(), x, batch, g.inChannels(), g.inHeight(),
+                g.inWidth(), g.kernel(), g.stride(), g.padding(), g.outHeight(), g.outWidth(), cols);
+    }
+
+    @Override
+    public void col2im(Tensor cols, int batch, ConvGeometry g, Tensor dx) {
+        launch("col2im_f32", (long) batch * g.inSize(), cols, batch, g.inChannels(), g.inHeight(), g.inWidth(),
+                g.kernel(), g.stride(), g.padding(), g.outHeight(), g.outWidth(), dx);
+    }
+
+    @Override
+    public void channelMajorToImages(Tensor m, int batch, int channels, int positions, Tensor bias, Tensor y) {
+        launch("channel_major_to_images", (long) batch * channels * positions, m, batch, channels, positions,
+                bias == null ? NULL : bias, y);
+    }
+
+    @Override
+    public void imagesToChannelMajor(Tensor dy, int batch, int channels, int positions, Tensor m) {
+        launch("images_to_channel_major", (long) batch * channels * positions, dy, batch, channels, positions, m);
+    }
+
+    // ---- activations and pooling ----
+
+    @Override
+    public void reluForward(Tensor x, Tensor y, long n) {
+        launch("relu_forward", n, x, y, n);
+    }
+
+    @Override
+    public void reluBackward(Tensor y, Tensor dy, Tensor dx, long n) {
+        launch("relu_backward", n, y, dy, dx, n);
+    }
+
+    @Override
+    public void maxPoolForward(Tensor x, int batch, PoolGeometry g, Tensor y) {
+        int planes = batch * g.channels();
+        launch("maxpool_forward", (long) planes * g.outHeight() * g.outWidth(), x, planes, g.inHeight(), g.inWidth(),
+                g.size(), g.stride(), g.outHeight(), g.outWidth(), y);
+    }
+
+    @Override
+    public void maxPoolBackward(Tensor x, Tensor y, Tensor dy, int batch, PoolGeometry g, Tensor dx) {
+        int planes = batch * g.channels();
+        if (g.size() == 2 && g.stride() == 2) {
+            fill(dx, (long) planes * g.inHeight() * g.inWidth(), 0f);
+            launch("maxpool_backward_2x2", (long) planes * g.outHeight() * g.outWidth(), x, y, dy, planes,
+                    g.inHeight(), g.inWidth(), g.outHeight(), g.outWidth(), dx);
+        } else {
+            launch("maxpool_backward", (long) planes * g.inHeight() * g.inWidth(), x, y, dy, planes, g.inHeight(),
+                    g.inWidth(), g.size(), g.stride(), g.outHeight(), g.outWidth(), dx);
+        }
+    }
+
+    @Override
+    public void avgPoolForward(Tensor x, int batch, PoolGeometry g, Tensor y) {
+        int planes = batch * g.channels();
+        float inv = 1f / (g.size() * g.size());
+        launch("avgpool_forward", (long) planes * g.outHeight() * g.outWidth(), x, planes, g.inHeight(), g.inWidth(),
+                g.size(), g.stride(), g.outHeight(), g.outWidth(), inv, y);
+    }
+
+    @Override
+    public void avgPoolBackward(Tensor dy, int batch, PoolGeometry g, Tensor dx) {
+        int planes = batch * g.channels();
+        float inv = 1f / (g.size() * g.size());
+        launch("avgpool_backward", (long) planes * g.inHeight() * g.inWidth(), dy, planes, g.inHeight(), g.inWidth(),
+                g.size(), g.stride(), g.outHeight(), g.outWidth(), inv, dx);
+    }
+
+    // ---- batch norm ----
+
+    @Override
+    public void batchNormTrain(Tensor x, int batch, int channels, int spatial, Tensor gamma, Tensor beta, float eps,
+                               float momentum, Tensor runMean, Tensor runVar, Tensor saveMean, Tensor saveInvStd,
+                               Tensor y) {
+        launchBlocks("batchnorm_train", channels, x, batch, channels, spatial, gamma, beta, eps, momentum, runMean,
+                runVar, saveMean, saveInvStd, y);
+    }
+
+    @Override
+    public void batchNormEval(Tensor x, int batch, int channels, int spatial, Tensor gamma, Tensor beta, float eps,
+                              Tensor runMean, Tensor runVar, Tensor y) {
+        launch("batchnorm_eval", (long) batch * channels * spatial, x, batch, channels, spatial, gamma, beta, eps,
+                runMean, runVar, y);
+    }
+
+    @Override
+    public void batchNormBackward(Tensor x, Tensor dy, int batch, int channels, int spatial, Tensor gamma,
+                                  Tensor saveMean, Tensor saveInvStd, Tensor dx, Tensor dGamma, Tensor dBeta) {
+        launchBlocks("batchnorm_backward", channels, x, dy, batch, channels, spatial, gamma, saveMean, saveInvStd,
+                dx == null ? NULL : dx, dGamma, dBeta);
+    }
+
+    // ---- crossbars ----
+
+    @Override
+    public void crossbarForward(CrossbarParams p, Tensor gPos, Tensor gNeg, Tensor tileScale, int out, int k, Tensor x,
+                                int n, Tensor y, long seed, long stream, long counter, long firstColumn) {
+        if (n == 0 || out == 0) {
+            return;
+        }
+        int levels = p.dacBits() > 0 ? (1 << p.dacBits()) - 1 : 0;
+        int tiles = p.rowTiles(k);
+        float volt = (float) p.readVoltage();
+        CUdeviceptr fs = scratch("xb.fullScale", (long) n * 4), inv = scratch("xb.inverse", (long) n * 4),
+                min = scratch("xb.min", (long) n * 4);
+        launch("xb_ranges", n, x, k, n, fs, inv, min);
+        if (p.aggregateReads()) {
+            CUdeviceptr amp = scratch("xb.amplitude", (long) k * n * 4), sq = scratch("xb.squares", (long) tiles * n * 4),
+                    w = scratch("xb.weights", (long) out * k * 4);
+            launch("xb_quantize", (long) tiles * n, x, k, n, p.tileRows(), levels, p.reads() > 1, inv, amp, sq);
+            launch("xb_device_weights", (long) out * k, gPos, gNeg, tileScale, out, k, p.tileRows(), p.tileOutputs(), w);
+            // the mean of every read of a vector, shifted and added: the product with the quantised inputs
+            gemm(false, false, out, n, k, 1f, w, amp, 0f, d(y));
+            // as CpuCrossbar.addNoise
+            float readVar = (float) Math.pow(p.readNoiseUs() * volt, 2);
+            double lsb = p.adcLsbUa();
+            float conversionVar = (float) ((p.adcBits() > 0 ? Math.pow(p.adcNoiseLsb() * lsb, 2) + lsb * lsb / 12 : 0)
+                    * p.readWeightSquares(levels));
+            boolean noisy = !(readVar == 0f && conversionVar == 0f);
+            launch("xb_aggregate_finish", (long) out * n, y, out, n, k, p.tileRows(), p.tileOutputs(), tileScale, fs, min,
+                    sq, noisy, readVar, conversionVar, volt, seed, stream, counter, firstColumn);
+        } else {
+            int maxCode = p.adcBits() > 0 ? (1 << p.adcBits()) - 1 : 0;
+            boolean noisy = p.readNoiseUs() > 0 || p.adcNoiseLsb() > 0;
+            double readVar = Math.pow(p.readNoiseUs() * volt, 2);
+            double adcVar = Math.pow(p.adcNoiseLsb() * (float) p.adcLsbUa(), 2);
+            long perColumn = Backend.crossbarDrawsPerColumn(p, out, k);
+            launch("xb_exact", (long) out * n, x, gPos, gNeg, tileScale, out, k, n, p.tileRows(), p.tileOutputs(), levels,
+                    p.reads(), volt, maxCode, (float) p.adcLsbUa(), p.adcClip(), noisy, readVar, adcVar, fs, inv, min,
+                    seed, stream, counter, firstColumn, perColumn, y);
+        }
+    }
+
+    /**
+     * The threshold-accumulate update of every tile of a layer in one launch (kernel
+     * {@code threshold_accumulate}; CPU reference {@link cimtrain.backend.ThresholdAccumulate}, same
+     * arguments). {@code write} (host, out * k) receives the flags.
+     *
+     * @return {updates, writes}
+     */
+    public long[] thresholdAccumulate(int out, int k, int tileRows, int tileOutputs, Tensor delta, Tensor accumulated,
+                                      Tensor wfp, Tensor tileThreshold, boolean direct, int[] write, Tensor target) {
+        long size = (long) out * k;
+        CUdeviceptr flags = scratch("ta.write", size * 4), counts = scratch("ta.counts", 16);
+        ensureContext();
+        cuMemsetD32(counts, 0, 4);
+        launch("threshold_accumulate", size, out, k, tileRows, tileOutputs, delta, accumulated, wfp, tileThreshold,
+                direct, flags, target, counts);
+        cuMemcpyDtoH(Pointer.to(write), flags, size * 4);
+        long[] c = new long[2];
+        cuMemcpyDtoH(Pointer.to(c), counts, 16);
+        return c;
+    }
+
+    @Override
+    public void transpose(Tensor a, int rows, int cols, Tensor out) {
+        launch("transpose_f32", (long) rows * cols, a, rows, cols, out);
+    }
+
+    // ---- loss ----
+
+    @Override
+    public double softmaxCrossEntropy(Tensor logits, int[] labels, int batch, int classes, Tensor dLogits,
+                                      int[] predictions) {
+        if (batch == 0) {
+            return Double.NaN;
+        }
+        CUdeviceptr lab = scratch("loss.labels", (long) batch * 4), rowLoss = scratch("loss.rows", (long) batch * 8),
+                pred = scratch("loss.predictions", (long) batch * 4);
+        ensureContext();
+        cuMemcpyHtoD(lab, Pointer.to(labels), (long) batch * 4);
+        launch("softmax_xent", batch, logits, lab, batch, classes, dLogits, rowLoss, pred);
+        double[] losses = new double[batch];
+        cuMemcpyDtoH(Pointer.to(losses), rowLoss, (long) batch * 8);
+        if (predictions != null) {
+            cuMemcpyDtoH(Pointer.to(predictions), pred, (long) batch * 4);
+        }
+        double loss = 0;
+        for (double l : losses) {
+            loss += l;
+        }
+        return loss / batch;
+    }
+
+    @Override
+    public void argmaxRows(Tensor logits, int batch, int classes, int[] predictions) {
+        if (batch == 0) {
+            return;
+        }
+        CUdeviceptr pred = scratch("loss.predictions", (long) batch * 4);
+        launch("argmax_rows", batch, logits, batch, classes, pred);
+        cuMemcpyDtoH(Pointer.to(predictions), pred, (long) batch * 4);
+    }
+
+    // ---- optimizers ----
+
+    @Override
+    public void sgdDelta(long n, Tensor w, Tensor g, Tensor buf, float lr, float momentum, float weightDecay,
+                         boolean firstStep, Tensor delta) {
+        launch("sgd_delta", n, n, w, g, buf, lr, momentum, weightDecay, firstStep, delta);
+    }
+
+    @Override
+    public void adamwDelta(long n, Tensor w, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2,
+                           float eps, float weightDecay, int step, Tensor delta) {
+        float c1 = (float) (1 - Math.pow(beta1, step));
+        float c2 = (float) Math.sqrt(1 - Math.pow(beta2, step));
+        float stepSize = lr / c1;
+        launch("adamw_delta", n, n, w, g, m, v, lr, beta1, beta2, eps, weightDecay, c2, stepSize, delta);
+    }
+
+    // ---- random numbers ----
+
+    @Override
+    public void fillUniform(Tensor t, long n, float lo, float hi, long seed, long stream) {
+        launch("fill_uniform", n, t, n, lo, hi - lo, seed, stream);
+    }
+
+    @Override
+    public void fillNormal(Tensor t, long n, float mean, float std, long seed, long stream) {
+        launch("fill_normal", n, t, n, mean, std, seed, stream);
+    }
+}

@@ -1,0 +1,221 @@
+// Crossbar reads and the threshold-accumulate update of the CUDA backend. Twins:
+// java/main/cimtrain/backend/cpu/CpuCrossbar.java (exact and aggregate read models, same Philox
+// counters and streams), DacRows.java (the DAC), and cimtrain.backend.ThresholdAccumulate (the update).
+// Each launch covers every tile of a layer: threads run over (output, input vector) or (tile, vector).
+// Built with -fmad=false, like ops.cu.
+#include "philox.cuh"
+
+#define GRID_LOOP(i, n) for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < (long long) (n); \
+                             i += (long long) blockDim.x * gridDim.x)
+
+// DacRows.code: a (in [0, 1]) x levels rounded half to even, as a float; adding 2^23 rounds below 2^22 levels
+__device__ __forceinline__ float dac_code(float a, int levels) {
+    if (levels < (1 << 22)) {
+        return (a * (float) levels + 0x1p23f) - 0x1p23f;
+    }
+    return (float) rint((double) a * levels);
+}
+
+// DacRows.spread: bit r of c to bit 2r
+__device__ __forceinline__ unsigned spread_bits(unsigned c) {
+    c = (c | (c << 8)) & 0x00FF00FFu;
+    c = (c | (c << 4)) & 0x0F0F0F0Fu;
+    c = (c | (c << 2)) & 0x33333333u;
+    return (c | (c << 1)) & 0x55555555u;
+}
+
+// Java's Math.round(float) as a float: floor(x + 1/2) computed exactly (ties up), NaN to 0, int range
+__device__ __forceinline__ float java_round(float x) {
+    if (x != x) return 0.0f;
+    float r = rintf(x);
+    if (x - r == 0.5f) r = r + 1.0f;
+    return fminf(fmaxf(r, -2147483648.0f), 2147483647.0f);
+}
+
+extern "C" {
+
+// Per input vector j (column of x, k x n): the DAC full scale (largest |value|), its inverse, and the
+// smallest value (negative: a second pass). CpuCrossbar.vectorRanges / DacRows.ranges.
+__global__ void xb_ranges(const float* x, int k, int n, float* fullScale, float* inverse, float* minValue) {
+    GRID_LOOP(j, n) {
+        float mx = 0.0f, mn = 0.0f;
+        for (int i = 0; i < k; i++) {
+            float v = x[(long long) i * n + j];
+            mx = fmaxf(mx, v);
+            mn = fminf(mn, v);
+        }
+        float fs = fmaxf(mx, -mn);
+        fullScale[j] = fs;
+        inverse[j] = fs > 0.0f ? 1.0f / fs : 0.0f;
+        minValue[j] = mn;
+    }
+}
+
+// The DAC of the aggregate model (DacRows.quantize): per tile t and vector j, the signed quantised
+// amplitudes of the tile's rows into amplitude (k x n) and what they add to the read-noise variance
+// into squares (tiles x n), rows in order.
+__global__ void xb_quantize(const float* x, int k, int n, int tileRows, int levels, int bitSerial,
+                            const float* inverse, float* amplitude, float* squares) {
+    int tiles = (k + tileRows - 1) / tileRows;
+    float invL = levels > 0 ? 1.0f / (float) levels : 1.0f;
+    float invL2 = invL * invL;
+    GRID_LOOP(e, (long long) tiles * n) {
+        int t = (int) (e / n);
+        long long j = e % n;
+        float inv = inverse[j], sq = 0.0f;
+        int i1 = min(k, (t + 1) * tileRows);
+        for (int i = t * tileRows; i < i1; i++) {
+            float v = x[(long long) i * n + j];
+            float a = fminf(fabsf(v) * inv, 1.0f);
+            float amp, var;
+            if (levels > 0) {
+                float c = dac_code(a, levels);
+                amp = c * invL;
+                var = bitSerial ? (float) (int) spread_bits((unsigned) (int) c) * invL2 : amp * amp;
+            } else {
+                amp = a;
+                var = a * a;
+            }
+            amplitude[(long long) i * n + j] = v < 0.0f ? -amp : amp;
+            sq = sq + var;
+        }
+        squares[e] = sq;
+    }
+}
+
+// w (out x k) = the scale of each weight's tile x (G+ - G-)
+__global__ void xb_device_weights(const float* gp, const float* gn, const float* scales, int out, int k, int tileRows,
+                                  int tileOutputs, float* w) {
+    int columnTiles = (out + tileOutputs - 1) / tileOutputs;
+    GRID_LOOP(e, (long long) out * k) {
+        int o = (int) (e / k), i = (int) (e % k);
+        w[e] = scales[(i / tileRows) * columnTiles + o / tileOutputs] * (gp[e] - gn[e]);
+    }
+}
+
+// After the product mean = w x amplitude (in y): y = fullScale x mean, plus (when noisy) one normal per
+// output and vector with the variance of all the vector's reads (CpuCrossbar.addNoise): output o draws
+// element counter + firstColumn + j of stream (stream + (o + 1) 2^32).
+__global__ void xb_aggregate_finish(float* y, int out, int n, int k, int tileRows, int tileOutputs,
+                                    const float* scales, const float* fullScale, const float* minValue,
+                                    const float* squares, int noisy, float readVar, float conversionVar, float volt,
+                                    unsigned long long seed, unsigned long long stream, unsigned long long counter,
+                                    unsigned long long firstColumn) {
+    int tiles = (k + tileRows - 1) / tileRows, columnTiles = (out + tileOutputs - 1) / tileOutputs;
+    GRID_LOOP(e, (long long) out * n) {
+        int o = (int) (e / n);
+        long long j = e % n;
+        float fs = fullScale[j];
+        float v = fs * y[e];
+        if (noisy) {
+            int ct = o / tileOutputs;
+            float passes = minValue[j] < 0.0f ? 2.0f : 1.0f;
+            float var = 0.0f;
+            for (int t = 0; t < tiles; t++) {
+                float scale = scales[t * columnTiles + ct], s2 = 2.0f * scale * scale;
+                var = var + s2 * (readVar * squares[(long long) t * n + j] + passes * conversionVar);
+            }
+            float sd = sqrtf(var) * fs / volt;
+            float z = cim::normal_at(seed, stream + ((unsigned long long) (o + 1) << 32), counter + firstColumn + j);
+            v = v + sd * z;
+        }
+        y[e] = v;
+    }
+}
+
+// The exact read model (CpuCrossbar.exactBlock), one thread per (output o, vector j): for each sign pass,
+// bit-serial read and row tile, the G+ and G- column currents of the tile's rows, each with one normal
+// (read noise of the column's devices and ADC noise together), through the ADC, subtracted, times
+// the tile's scale and the read's weight, summed. Draws: element counter + (firstColumn + j) D + slot
+// + 2 o (G+) and + 1 (G-) of stream, slot = ((pass reads + r) tiles + t) 2 out, D = draws per vector.
+__global__ void xb_exact(const float* x, const float* gp, const float* gn, const float* scales, int out, int k, int n,
+                         int tileRows, int tileOutputs, int levels, int reads, float volt, int maxCode, float lsb,
+                         int clip, int noisy, double readVar, double adcVar, const float* fullScale,
+                         const float* inverse, const float* minValue, unsigned long long seed,
+                         unsigned long long stream, unsigned long long counter, unsigned long long firstColumn,
+                         unsigned long long perColumn, float* y) {
+    int tiles = (k + tileRows - 1) / tileRows, columnTiles = (out + tileOutputs - 1) / tileOutputs;
+    GRID_LOOP(e, (long long) out * n) {
+        int o = (int) (e / n);
+        long long j = e % n;
+        float inv = inverse[j];
+        const float* gpo = gp + (long long) o * k;
+        const float* gno = gn + (long long) o * k;
+        float acc = 0.0f;
+        for (int pass = 0; pass < 2; pass++) {
+            if (pass == 1 && !(minValue[j] < 0.0f)) break;
+            float sign = pass == 0 ? 1.0f : -1.0f;
+            for (int r = 0; r < reads; r++) {
+                float weight = reads > 1 ? (float) (1 << r) / (float) levels : 1.0f;
+                for (int t = 0; t < tiles; t++) {
+                    int i0 = t * tileRows, i1 = min(k, i0 + tileRows);
+                    float ip = 0.0f, in = 0.0f, sig = 0.0f;
+                    for (int i = i0; i < i1; i++) {
+                        float xv = sign * x[(long long) i * n + j];
+                        float code = 0.0f;
+                        if (xv > 0.0f) {
+                            float a = fminf(fabsf(xv) * inv, 1.0f);
+                            code = levels > 0 ? dac_code(a, levels) : a;
+                        }
+                        float plane = reads > 1 ? (float) (((int) code >> r) & 1)
+                                                : (levels > 0 ? code / (float) levels : code);
+                        ip = fmaf(plane, gpo[i], ip);
+                        in = fmaf(plane, gno[i], in);
+                        sig = sig + plane * plane;
+                    }
+                    ip = volt * ip;
+                    in = volt * in;
+                    if (noisy) {
+                        float sigma = (float) sqrt(readVar * (double) sig + adcVar);
+                        unsigned long long slot = ((unsigned long long) (pass * reads + r) * tiles + t) * out * 2;
+                        float z0, z1;
+                        cim::normal2_at(seed, stream, counter + (firstColumn + j) * perColumn + slot + 2ull * o, &z0, &z1);
+                        ip = ip + sigma * z0;
+                        in = in + sigma * z1;
+                    }
+                    if (maxCode > 0) {
+                        float cp = java_round(ip / lsb), cn = java_round(in / lsb);
+                        if (clip) {
+                            cp = fminf(fmaxf(cp, 0.0f), (float) maxCode);
+                            cn = fminf(fmaxf(cn, 0.0f), (float) maxCode);
+                        }
+                        ip = cp * lsb;
+                        in = cn * lsb;
+                    }
+                    acc = acc + sign * weight * scales[t * columnTiles + o / tileOutputs] * (ip - in);
+                }
+            }
+        }
+        y[e] = acc * fullScale[j] / volt;
+    }
+}
+
+// The mixed-precision update of every tile of a layer in one launch (ThresholdAccumulate, the CPU
+// reference): a non-zero delta is added to the weight's accumulator; when the sum reaches the
+// threshold of the weight's tile (or always, direct) the weight is marked for writing with target
+// wfp + accumulated and the accumulator resets. counts[0] += updates, counts[1] += writes.
+__global__ void threshold_accumulate(int out, int k, int tileRows, int tileOutputs, const float* delta,
+                                     float* accumulated, const float* wfp, const float* tileThreshold, int direct,
+                                     int* write, float* target, unsigned long long* counts) {
+    int columnTiles = (out + tileOutputs - 1) / tileOutputs;
+    GRID_LOOP(i, (long long) out * k) {
+        float d = delta[i];
+        int w = 0;
+        if (d != 0.0f) {
+            atomicAdd(&counts[0], 1ull);
+            float a = accumulated[i] + d;
+            int o = (int) (i / k), c = (int) (i % k);
+            float thr = tileThreshold[(c / tileRows) * columnTiles + o / tileOutputs];
+            if (direct || !(fabsf(a) < thr)) {
+                target[i] = wfp[i] + a;
+                a = 0.0f;
+                w = 1;
+                atomicAdd(&counts[1], 1ull);
+            }
+            accumulated[i] = a;
+        }
+        write[i] = w;
+    }
+}
+
+}  // extern "C"
