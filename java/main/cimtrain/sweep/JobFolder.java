@@ -7,6 +7,8 @@ import cimtrain.util.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +20,9 @@ import java.util.Map;
 /**
  * {@code OUT/jobs/<id>/}: job.json (the assignment), hardware.yaml (when the job overrides hardware
  * fields), run/ (the training run folder), log.txt (the training process's output), running (while a
- * process trains it), failed.txt (why the last try failed), completions.txt (one line per finished
- * training process) and result.json, written atomically last: a job is complete exactly when
+ * process trains it: host and process ids), job.lock (held by the runner working on the job),
+ * failed.txt (why the last try failed), completions.txt (one line per finished training process) and
+ * result.json, written atomically last: a job is complete exactly when
  * result.json exists.
  */
 public final class JobFolder {
@@ -32,6 +35,7 @@ public final class JobFolder {
     static final String COMPLETIONS = "completions.txt";
     static final String RUN = "run";
     static final String TMP = "tmp";
+    static final String LOCK = "job.lock";
 
     /** Where a job stands, as {@code sweep status} shows it. */
     public enum State { DONE, RUNNING, FAILED, LEFT }
@@ -71,14 +75,25 @@ public final class JobFolder {
         return Files.exists(dir.resolve(FAILED)) ? State.FAILED : State.LEFT;
     }
 
-    /** True while the process named in the running marker lives (a killed runner leaves a stale one). */
+    /**
+     * True while the process named in the running marker lives (a killed runner leaves a stale one).
+     * A marker written on another machine (a Slurm task on a compute node) says nothing here: its
+     * process ids are that machine's, so it is not taken as alive ({@code sweep status} asks the queue).
+     */
     private boolean processAlive() {
         Path marker = dir.resolve(RUNNING);
         try {
             if (!Files.isRegularFile(marker)) {
                 return false;
             }
-            for (String line : Files.readAllLines(marker, StandardCharsets.UTF_8)) {
+            List<String> lines = Files.readAllLines(marker, StandardCharsets.UTF_8);
+            for (String line : lines) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length == 2 && f[0].equals("host") && !f[1].equals(hostName())) {
+                    return false;
+                }
+            }
+            for (String line : lines) {
                 String[] f = line.trim().split("\\s+");
                 if (f.length == 2 && f[1].matches("\\d+")
                         && ProcessHandle.of(Long.parseLong(f[1])).map(ProcessHandle::isAlive).orElse(false)) {
@@ -100,8 +115,95 @@ public final class JobFolder {
     }
 
     void markRunning(long childPid) {
-        AtomicFiles.writeString(dir.resolve(RUNNING),
-                "runner " + ProcessHandle.current().pid() + "\nchild " + childPid + "\n");
+        AtomicFiles.writeString(dir.resolve(RUNNING), "host " + hostName() + "\nrunner " + ProcessHandle.current().pid()
+                + "\nchild " + childPid + "\n");
+    }
+
+    /** This machine's name as the kernel has it (no DNS look-up), or "localhost" where it cannot be read. */
+    static String hostName() {
+        try {
+            String h = Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.UTF_8).trim();
+            if (!h.isEmpty() && !h.matches(".*\\s.*")) {
+                return h;
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux: fall back below
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    /** The job's lock: one runner (local or a Slurm task, on any machine) works on a job at a time. */
+    interface Lock extends AutoCloseable {
+        /** True when this runner may work on the job: it holds the lock, or the file system cannot lock; false when another runner holds it. */
+        boolean granted();
+
+        @Override
+        void close();
+    }
+
+    /**
+     * Tries job.lock without waiting. Where the file system cannot lock (some network file systems),
+     * the job runs without it, as before locks existed: losing the guard is better than losing the job.
+     */
+    Lock lock() {
+        FileChannel ch;
+        FileLock l;
+        try {
+            ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            return unlocked(true);
+        }
+        try {
+            l = ch.tryLock();
+        } catch (IOException | java.nio.channels.OverlappingFileLockException e) {
+            closeQuietly(ch);
+            return unlocked(e instanceof IOException);
+        }
+        if (l == null) {
+            closeQuietly(ch);
+            return unlocked(false);
+        }
+        return new Lock() {
+            @Override
+            public boolean granted() {
+                return true;
+            }
+
+            @Override
+            public void close() {
+                try {
+                    l.release();
+                } catch (IOException ignored) {
+                    // closing the channel releases it too
+                }
+                closeQuietly(ch);
+            }
+        };
+    }
+
+    private static Lock unlocked(boolean proceed) {
+        return new Lock() {
+            @Override
+            public boolean granted() {
+                return proceed;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // nothing to do
+        }
     }
 
     void clearRunning() {

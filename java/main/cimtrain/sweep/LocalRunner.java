@@ -1,8 +1,6 @@
 package cimtrain.sweep;
 
-import cimtrain.util.AtomicFiles;
 import cimtrain.util.Home;
-import cimtrain.util.Json;
 import cimtrain.util.UserError;
 
 import java.io.IOException;
@@ -16,7 +14,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -29,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * own JVM with its own temporary folder (native libraries unpack there) and one BLAS thread. A complete
  * job is skipped; a job whose run has a checkpoint is continued with {@code train --resume}; a job that
  * fails is recorded and the others go on. Killing the runner (Ctrl-C, kill) takes its training processes
- * with it and leaves every complete job intact.
+ * with it and leaves every complete job intact. {@link #runOne} does the same for a single job; the
+ * Slurm runner's array tasks use it, so both runners leave the same job folders.
  */
 public final class LocalRunner {
     /** Lines of a failed job's log kept in its failed.txt. */
@@ -38,18 +36,37 @@ public final class LocalRunner {
     private final SweepPlan plan;
     private final Path out;
     private final int parallel;
+    /** Training threads of each job's process. */
+    private final int threads;
     private final PrintStream log;
     private final Set<Process> live = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger ran = new AtomicInteger();
     private volatile boolean stopping;
 
     public LocalRunner(SweepPlan plan, Path out, int parallel, PrintStream log) {
+        this(plan, out, parallel, Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, parallel)), log);
+    }
+
+    private LocalRunner(SweepPlan plan, Path out, int parallel, int threads, PrintStream log) {
         if (parallel < 1) {
             throw new UserError("--parallel must be at least 1, got " + parallel);
+        }
+        if (threads < 1) {
+            throw new UserError("a job needs at least 1 training thread, got " + threads);
         }
         this.plan = plan;
         this.out = out.toAbsolutePath();
         this.parallel = parallel;
+        this.threads = threads;
         this.log = log;
+    }
+
+    /**
+     * A runner for one job at a time with {@code threads} training threads: what a Slurm array task
+     * uses ({@link #runOne}), where the allocation, not this machine's core count, sets the threads.
+     */
+    public static LocalRunner forOneJob(SweepPlan plan, Path out, int threads, PrintStream log) {
+        return new LocalRunner(plan, out, 1, threads, log);
     }
 
     /** Counts at the end of a run. */
@@ -68,33 +85,24 @@ public final class LocalRunner {
             if (lock == null) {
                 throw new UserError("another sweep runner is working in " + out + " (sweep.lock is held)");
             }
-            writeIndex(jobs);
+            SweepStatus.writeIndex(plan, out, jobs);
             return runLocked(jobs);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot lock " + out.resolve("sweep.lock") + ": " + e.getMessage(), e);
         }
     }
 
-    /** sweep.json: the plan's jobs in order, so status knows which job folders belong to the current plan. */
-    private void writeIndex(List<Job> jobs) {
-        List<Map<String, Object>> list = new ArrayList<>();
-        for (Job j : jobs) {
-            list.add(Map.of("id", j.id(), "number", j.number(), "label", plan.label(j)));
-        }
-        AtomicFiles.writeString(out.resolve(SweepStatus.INDEX), Json.pretty(Map.of("plan", plan.file().toAbsolutePath().toString(),
-                "jobs", list)));
-    }
-
     private Outcome runLocked(List<Job> jobs) {
         Thread killChildren = new Thread(this::stopChildren, "sweep-stop");
         Runtime.getRuntime().addShutdownHook(killChildren);
         ExecutorService pool = Executors.newFixedThreadPool(parallel);
-        AtomicInteger done = new AtomicInteger(), failed = new AtomicInteger(), ran = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger(), failed = new AtomicInteger();
+        int ranBefore = ran.get();
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (Job job : jobs) {
                 futures.add(pool.submit(() -> {
-                    JobFolder.State s = runJob(job, jobs.size(), ran);
+                    JobFolder.State s = runJob(job, jobs.size());
                     if (s == JobFolder.State.DONE) {
                         done.incrementAndGet();
                     } else if (s == JobFolder.State.FAILED) {
@@ -122,10 +130,46 @@ public final class LocalRunner {
                 // already shutting down: the hook is running
             }
         }
-        return new Outcome(done.get(), failed.get(), ran.get());
+        return new Outcome(done.get(), failed.get(), ran.get() - ranBefore);
     }
 
-    private JobFolder.State runJob(Job job, int total, AtomicInteger ran) throws IOException, InterruptedException {
+    /**
+     * Runs one job the way {@link #run} runs each (a complete job is skipped, a checkpointed one resumed,
+     * a failure recorded in failed.txt), without the sweep's lock: several of these may work in one
+     * sweep folder at once, on one machine or many (Slurm array tasks), each on a job of its own.
+     * Ending this process (SIGTERM, as Slurm does on preemption or cancellation) ends the job's
+     * training process too, leaving its checkpoint for the next try.
+     *
+     * @param total the sweep's number of jobs (for the log line only)
+     * @return DONE, FAILED, or LEFT when the job was not run to its end (stopped, or another runner
+     *         holds it)
+     */
+    public JobFolder.State runOne(Job job, int total) {
+        try {
+            Files.createDirectories(out.resolve(JobFolder.JOBS));
+        } catch (IOException e) {
+            throw new UserError("cannot create sweep folder " + out + ": " + e.getMessage());
+        }
+        Thread killChildren = new Thread(this::stopChildren, "sweep-stop");
+        Runtime.getRuntime().addShutdownHook(killChildren);
+        try {
+            return runJob(job, total);
+        } catch (IOException e) {
+            throw new UncheckedIOException("job " + job.id() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopChildren();
+            return JobFolder.State.LEFT;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(killChildren);
+            } catch (IllegalStateException ignored) {
+                // already shutting down: the hook is running
+            }
+        }
+    }
+
+    private JobFolder.State runJob(Job job, int total) throws IOException, InterruptedException {
         JobFolder f = new JobFolder(out, job.id());
         String tag = String.format(Locale.ROOT, "[%d/%d] %s %s", job.number(), total, job.id(), plan.label(job));
         if (f.complete()) {
@@ -133,6 +177,20 @@ public final class LocalRunner {
             return JobFolder.State.DONE;
         }
         Files.createDirectories(f.dir);
+        try (JobFolder.Lock lock = f.lock()) {
+            if (!lock.granted()) {
+                log.println(tag + ": another runner is working on it (" + JobFolder.LOCK + " is held); left to it");
+                return JobFolder.State.LEFT;
+            }
+            if (f.complete()) {
+                log.println(tag + ": already complete");
+                return JobFolder.State.DONE;
+            }
+            return runLockedJob(job, f, tag);
+        }
+    }
+
+    private JobFolder.State runLockedJob(Job job, JobFolder f, String tag) throws IOException, InterruptedException {
         f.writeJob(job);
         f.clearFailed();
         if (f.runFinished()) {
@@ -201,7 +259,6 @@ public final class LocalRunner {
             cmd.addAll(TrainOptions.arguments(job, hw, plan.folder()));
             cmd.addAll(List.of("--out", f.run().toString()));
         }
-        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / parallel);
         cmd.addAll(List.of("--threads", Integer.toString(threads)));
         return cmd;
     }
