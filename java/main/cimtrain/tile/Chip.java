@@ -44,6 +44,21 @@ public final class Chip {
      * Whether reads on this hardware use the aggregate model: always for {@code aggregate} (refused where
      * it would not be faithful), never for {@code exact}, and where faithful for {@code auto}.
      */
+    /**
+     * Where the aggregate read model departs from the exact one by more than noise: it leaves ADC
+     * saturation out, and a column read separately (with every active row's G_min baseline) can exceed
+     * the ADC's full scale when a tile's rows all draw G_max. Null where no column can saturate.
+     */
+    public static String saturationNote(HardwareSpec hw) {
+        double worstUa = hw.tile().rows() * hw.device().gMaxUs() * hw.readVoltage();
+        if (hw.adc().bits() == 0 || !hw.adc().clip() || worstUa <= hw.adc().fullScaleUa()) {
+            return null;
+        }
+        return String.format(java.util.Locale.ROOT, "%s: a column of %d rows can draw up to %.0f uA, over the ADC's %.0f uA full "
+                        + "scale; the aggregate read model leaves this saturation out (--read-model exact includes it)",
+                hw.name(), hw.tile().rows(), worstUa, hw.adc().fullScaleUa());
+    }
+
     public static boolean aggregateReads(String readModel, HardwareSpec hw) {
         boolean valid = hw.adc().bits() == 0 || hw.adc().noiseLsb() >= 0.5;
         return switch (readModel) {

@@ -49,6 +49,10 @@ public final class TrainRun {
              Network net = new Network(spec.name, be, () -> spec.build(cfg.width()), spec.input,
                      Math.max(cfg.batch(), cfg.evalBatch()), cfg.seed())) {
             boolean aggregate = cfg.onChip() && Chip.aggregateReads(cfg.readModel(), hw);
+            String saturation = aggregate ? Chip.saturationNote(hw) : null;
+            if (saturation != null) {
+                System.err.println("cimtrain: note: " + saturation);
+            }
             Chip chip = cfg.onChip() ? Chip.place(net, hw, cfg.mode(), cfg.seed(), aggregate) : null;
             if (cfg.mode().equals("qat")) {
                 FakeQuantization.apply(net, hw);
@@ -77,6 +81,7 @@ public final class TrainRun {
                 config.put("hardware_spec", hw);
                 if (cfg.onChip()) {
                     config.put("read_model", aggregate ? Chip.AGGREGATE : Chip.EXACT);
+                    config.put("adc_saturation_modelled", !aggregate);
                 }
             }
             config.put("epochs", cfg.epochs());

@@ -18,11 +18,15 @@ final class ReportFixtures {
     private ReportFixtures() {
     }
 
-    /** Copies a run of the reproduction (its JSON and CSV files; the checkpoint is not read) to {@code to}. */
+    /**
+     * Copies a run of the reproduction (its JSON and CSV files; the checkpoint is not read) to {@code to},
+     * without its cost.json: the fixtures record no energy unless a test adds it.
+     */
     static Path copyRun(String name, Path to) throws IOException {
         Files.createDirectories(to);
         try (Stream<Path> files = Files.list(LENET.resolve("runs").resolve(name))) {
-            for (Path f : files.filter(f -> f.toString().endsWith(".json") || f.toString().endsWith(".csv")).toList()) {
+            for (Path f : files.filter(f -> (f.toString().endsWith(".json") || f.toString().endsWith(".csv"))
+                    && !f.getFileName().toString().equals("cost.json")).toList()) {
                 Files.copy(f, to.resolve(f.getFileName()));
             }
         }

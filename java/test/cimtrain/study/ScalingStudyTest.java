@@ -62,6 +62,9 @@ class ScalingStudyTest {
             JsonNode chips = Json.MAPPER.readTree(out.resolve("runs").resolve(run).resolve("newchips.json").toFile());
             assertEquals(2, chips.get("accuracies").size());
             assertEquals(128, chips.get("test_samples").asInt(), "the budget's test images");
+            // paper-table1's 256-row columns can exceed the ADC's range: the first chip is also read exactly
+            assertEquals("exact", chips.get("exact_reads").get("read_model").asText());
+            assertTrue(chips.get("exact_reads").get("accuracy").asDouble() >= 0);
             JsonNode mem = Json.MAPPER.readTree(out.resolve("runs").resolve(run).resolve("memory.json").toFile());
             assertTrue(mem.get("peak_heap_bytes").asLong() > 1 << 20, "a peak heap was measured");
         }
@@ -70,6 +73,7 @@ class ScalingStudyTest {
         String readme = Files.readString(out.resolve("README.md"));
         assertTrue(readme.contains("not CIFAR-10") || readme.contains("(not the paper's CIFAR-10)"), "the data difference is stated");
         assertTrue(readme.contains("| training images | the first 256 |"), readme);
+        assertTrue(readme.contains("**ADC saturation.** paper-table1: a column of 256 rows can draw up to 1792 uA"), readme);
 
         // interrupt one run after its training (no summary, no new-chip figures) and rerun
         List<String> before = Files.readAllLines(out.resolve("results.csv"));
