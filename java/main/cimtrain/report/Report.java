@@ -16,8 +16,11 @@ import java.util.stream.Collectors;
  * {@code out} untouched.
  */
 public final class Report {
-    /** The folders named on the command line, and the unfinished runs met in them (left out). */
-    record Inputs(List<Path> folders, List<Path> unfinished) {
+    /**
+     * The folders named on the command line, the unfinished runs met in them (left out), and where the
+     * report goes under which title (null: the default), so that it can name the command that remakes it.
+     */
+    record Inputs(List<Path> folders, List<Path> unfinished, Path out, String title) {
     }
 
     /** What was made: the groups behind the tables, the plots, and every file written. */
@@ -39,7 +42,7 @@ public final class Report {
         RunGroups groups = RunGroups.of(runs);
         List<Plot> plots = ReportCharts.all(groups);
         String heading = title != null && !title.isBlank() ? title : defaultTitle(groups);
-        ReportText text = new ReportText(heading, new Inputs(inputs, found.unfinished()), groups, plots);
+        ReportText text = new ReportText(heading, new Inputs(inputs, found.unfinished(), out, title), groups, plots);
         ComparisonTable table = new ComparisonTable(groups);
         String md = text.markdown(), html = text.html(), comparison = table.csv(), perRun = table.runsCsv();
 

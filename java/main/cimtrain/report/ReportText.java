@@ -1,5 +1,8 @@
 package cimtrain.report;
 
+import cimtrain.util.Home;
+import cimtrain.util.MachineInfo;
+
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Base64;
@@ -42,7 +45,21 @@ final class ReportText {
         int runs = groups.groups().stream().mapToInt(g -> g.runs().size()).sum();
         return runs + " finished runs in " + groups.groups().size() + " groups (runs that differ only by seed), read from "
                 + inputs.folders().stream().map(ReportText::shown).collect(Collectors.joining(", "))
-                + "; made by cimtrain report on " + LocalDate.now() + ".";
+                + "; made on " + LocalDate.now() + " at commit " + MachineInfo.commit(Home.root()) + " by `" + command()
+                + "` (run it again to remake this report).";
+    }
+
+    /** The report command that makes this report. */
+    private String command() {
+        StringBuilder s = new StringBuilder("cimtrain report");
+        for (Path p : inputs.folders()) {
+            s.append(' ').append(shown(p));
+        }
+        s.append(" --out ").append(shown(inputs.out()));
+        if (inputs.title() != null && !inputs.title().isBlank()) {
+            s.append(" --title '").append(inputs.title().replace("'", "'\\''")).append('\'');
+        }
+        return s.toString();
     }
 
     private String sweptText() {

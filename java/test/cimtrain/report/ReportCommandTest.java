@@ -49,7 +49,11 @@ class ReportCommandTest {
         assertEquals("fp32", j.get("groups").get(0).get("label").asText());
         assertEquals(95.45, j.get("groups").get(1).get("test_accuracy_mean_pct").asDouble(), 1e-9);
         assertEquals(out.resolve("report.html").toString(), j.get("files").get(j.get("files").size() - 1).asText());
-        assertTrue(Files.readString(out.resolve("report.md")).startsWith("# Two runs\n"));
+        String md = Files.readString(out.resolve("report.md"));
+        assertTrue(md.startsWith("# Two runs\n"));
+        // the report names the command that remakes it
+        assertTrue(md.contains("by `cimtrain report " + ReportText.shown(tmp) + " " + ReportText.shown(run) + " --out "
+                + ReportText.shown(out) + " --title 'Two runs'`"), md);
     }
 
     @Test
