@@ -218,6 +218,14 @@ public interface Backend extends AutoCloseable {
         tasks.forEach(Runnable::run);
     }
 
+    /**
+     * The most device memory this backend's allocations held at once, in bytes, or -1 where tensors live
+     * in host memory (the CPU backend: the JVM's own peaks measure it).
+     */
+    default long peakDeviceBytes() {
+        return -1;
+    }
+
     @Override
     default void close() {
     }

@@ -71,9 +71,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "Worker threads for both engines (0: all cores).")
     int threads;
 
-    @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|cpu|cuda",
-            description = "cpu, cuda (exit 2 without a GPU) or auto (the GPU when found, else the CPU). Default: ${DEFAULT-VALUE}.")
-    String backend;
+    @picocli.CommandLine.Mixin
+    BackendOption backend;
 
     @Option(names = "--torch", defaultValue = "auto", paramLabel = "auto|off|require",
             description = "Measure PyTorch beside us (auto: when python3 with torch is found). Default: ${DEFAULT-VALUE}.")
@@ -96,7 +95,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (!List.of("auto", "off", "require").contains(torch)) {
             throw new UserError("--torch must be auto, off or require, got '" + torch + "'");
         }
-        Backends.select(backend);
+        backend.select();
         int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         List<Object[]> specs = new ArrayList<>();
         for (String m : models) {
@@ -123,11 +122,15 @@ public final class BenchCommand implements Callable<Integer> {
         String machine = MachineInfo.machine();
         String commit = MachineInfo.commit(Home.root());
         List<Map<String, Object>> rows = new ArrayList<>();
-        String backendName;
-        try (Backend be = Backends.create(nThreads)) {
-            backendName = be.name();
-            System.out.printf("cimtrain %s (%s), batch %d, %d threads, %s%n", commit, Backends.gemmName(be), batch, nThreads, machine);
-            for (Object[] sw : specs) {
+        String backendName = null;
+        for (Object[] sw : specs) {
+            // a backend of its own per network, so that its peak GPU memory is that network's alone
+            try (Backend be = Backends.create(nThreads)) {
+                if (backendName == null) {
+                    backendName = be.name();
+                    System.out.printf("cimtrain %s (%s), batch %d, %d threads, %s%n", commit, Backends.gemmName(be), batch,
+                            nThreads, machine);
+                }
                 ModelSpec spec = (ModelSpec) sw[0];
                 double width = (double) sw[1];
                 // size the timed steps from one short probe so every model runs about --seconds
@@ -167,6 +170,10 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 row.put("steps", steps);
                 row.put("cimtrain_samples_per_s", Math.round(median(ours)));
+                if (be.peakDeviceBytes() >= 0) {
+                    // the most the GPU tensors of this network's fp32 and mp runs held at once
+                    row.put("gpu_peak_bytes", be.peakDeviceBytes());
+                }
                 if (mp) {
                     row.put("mp_hardware", hardware);
                     row.put("mp_read_model", Chip.aggregateReads(readModel, Hardware.load(hardware)) ? Chip.AGGREGATE : Chip.EXACT);
@@ -179,11 +186,13 @@ public final class BenchCommand implements Callable<Integer> {
                     row.put("ratio_vs_torch", Math.round(100 * median(ours) / median(theirs)) / 100.0);
                 }
                 rows.add(row);
-                System.out.printf(Locale.ROOT, "%-12s width %-5s cimtrain %,9.0f samples/s%s%s%n", spec.name, width, median(ours),
+                System.out.printf(Locale.ROOT, "%-12s width %-5s cimtrain %,9.0f samples/s%s%s%s%n", spec.name, width, median(ours),
                         torchVersion == null ? "" : String.format(Locale.ROOT, "   pytorch %s %,9.0f samples/s   ratio %.2fx",
                                 torchVersion, median(theirs), median(ours) / median(theirs)),
                         mp ? String.format(Locale.ROOT, "   mp on %s %,7.0f samples/s (%.2fx fp32)", hardware, mpRate,
-                                mpRate / median(ours)) : "");
+                                mpRate / median(ours)) : "",
+                        be.peakDeviceBytes() >= 0 ? String.format(Locale.ROOT, "   peak GPU memory %,.0f MiB",
+                                be.peakDeviceBytes() / 1048576.0) : "");
             }
         }
         if (!noRecord) {

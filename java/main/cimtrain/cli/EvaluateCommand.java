@@ -1,6 +1,7 @@
 package cimtrain.cli;
 
-import cimtrain.backend.cpu.CpuBackend;
+import cimtrain.backend.Backend;
+import cimtrain.backend.Backends;
 import cimtrain.data.DataOptions;
 import cimtrain.data.DataSplit;
 import cimtrain.data.DatasetRegistry;
@@ -78,6 +79,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "CPU worker threads (0: all cores).")
     int threads;
 
+    @picocli.CommandLine.Mixin
+    BackendOption backend;
+
     @Option(names = "--json", description = "End stdout with one JSON line: chips, accuracy_mean, accuracy_std, ci95_low, ci95_high, ...")
     boolean json;
 
@@ -89,6 +93,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (driftSeconds < 0 || driftNu < 0) {
             throw new UserError("--drift-seconds and --drift-nu must be >= 0");
         }
+        backend.select();
         RunArguments args = Checkpoint.arguments(checkpoint);
         ModelSpec spec = Models.load(args.model());
         String hwName = hardware != null ? hardware : args.hardware() != null ? args.hardware() : "paper-chip";
@@ -108,7 +113,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         RunFolder folder = RunFolder.create(dir);
         int evalBatch = args.config().evalBatch();
-        try (CpuBackend be = new CpuBackend(nThreads, CpuBackend.DEFAULT_REPLICAS);
+        try (Backend be = Backends.create(nThreads);
              Network net = new Network(spec.name, be, () -> spec.build(args.config().width()), spec.input, evalBatch, 0)) {
             Checkpoint.loadNetwork(ckpt, net);
             List<float[]> scales = Checkpoint.tileScales(ckpt);
@@ -128,6 +133,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             summary.put("checkpoint", ckpt.toString());
             summary.put("model", spec.name);
             summary.put("trained_mode", args.config().mode());
+            summary.put("backend", be.name());
             summary.put("hardware", hw.name());
             summary.put("hardware_spec", hw);
             summary.put("kept_trained_scales", keepScales);

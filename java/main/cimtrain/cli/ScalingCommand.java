@@ -93,6 +93,9 @@ public final class ScalingCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "CPU worker threads (0: all cores).")
     int threads;
 
+    @picocli.CommandLine.Mixin
+    BackendOption backend;
+
     @Option(names = "--dry-run", description = "List every run with its settings; train nothing.")
     boolean dryRun;
 
@@ -106,6 +109,7 @@ public final class ScalingCommand implements Callable<Integer> {
         if (dryRun) {
             return dryRun(plan, dir);
         }
+        backend.select();
         int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         ScalingStudy study = new ScalingStudy(plan, dir, nThreads);
         ScalingStudy.Results results = study.execute();
@@ -212,6 +216,9 @@ public final class ScalingCommand implements Callable<Integer> {
         }
         if (!costHardware.equals("paper-chip")) {
             s.append(" --cost-hardware ").append(costHardware);
+        }
+        if (!backend.backend.equals("auto")) {
+            s.append(" --backend ").append(backend.backend);
         }
         if (!readModel.equals("auto")) {
             s.append(" --read-model ").append(readModel);

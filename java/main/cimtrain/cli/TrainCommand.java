@@ -110,10 +110,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "CPU worker threads (0: all cores).")
     int threads;
 
-    @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|cpu|cuda",
-            description = {"Where to train: cpu; cuda (an NVIDIA GPU; exits with status 2 when none is found); auto:",
-                    "the GPU when a driver and a device are found, else the CPU with one line saying why. Default: ${DEFAULT-VALUE}."})
-    String backend;
+    @Mixin
+    BackendOption backend;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/MODEL-DATASET-MODE-sSEED-TIME).")
     Path out;
@@ -132,7 +130,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (threads < 0) {
             throw new UserError("--threads must be >= 0, got " + threads);
         }
-        cimtrain.backend.Backends.select(backend);
+        backend.select();
         if (resume != null) {
             return resumeRun();
         }

@@ -153,7 +153,7 @@ public final class ScalingReport {
         StringBuilder md = new StringBuilder();
         md.append("# Scaling study: ").append(String.join(", ", plan.models())).append(" on the simulated chip vs fp32\n\n");
         md.append("Made by `").append(command).append("` on ").append(LocalDate.now(ZoneOffset.UTC)).append(" at commit ")
-                .append(commit).append(", ").append(machine).append(", CPU backend; the study took ")
+                .append(commit).append(", ").append(machine).append(", ").append(backendsUsed()).append("; the study took ")
                 .append(String.format(Locale.ROOT, "%.0f s", results.seconds()))
                 .append(" in this invocation (runs reused from an earlier one are not counted).\n\n");
         md.append("Every model is trained as fp32 (software), mp (the paper's mixed precision on `").append(plan.hardware())
@@ -258,13 +258,19 @@ public final class ScalingReport {
         md.append("\n## Cost of an image\n\n");
         md.append(costSection());
         md.append("\n## Memory\n\n");
+        boolean gpu = results.runs().stream().anyMatch(r -> !Double.isNaN(num(r.memory(), "gpu_peak_bytes")));
         md.append("Peak Java heap (sum of the heap pools' peaks) and peak resident set of the process while each run "
                 + "trained; the resident set also holds heap committed for earlier runs of the same process, so it "
-                + "overstates later runs. No GPU was used (CPU backend), so no GPU memory is recorded.\n\n");
-        md.append("| run | peak heap (MiB) | peak resident (MiB) | train samples/s |\n|---|---|---|---|\n");
+                + "overstates later runs. ")
+                .append(gpu ? "Peak GPU memory: the most the CUDA backend's tensors held at once during the run (the "
+                        + "driver's own context is not counted).\n\n"
+                        : "No GPU was used (CPU backend), so no GPU memory is recorded.\n\n");
+        md.append("| run | backend | peak heap (MiB) | peak resident (MiB) | peak GPU memory (MiB) | train samples/s |\n"
+                + "|---|---|---|---|---|---|\n");
         for (ScalingStudy.RunResult r : results.runs()) {
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %,.0f |%n", r.run().id(), mib(r.memory(), "peak_heap_bytes"),
-                    mib(r.memory(), "peak_rss_bytes"), num(r.summary(), "train_samples_per_s")));
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %,.0f |%n", r.run().id(), backendOf(r),
+                    mib(r.memory(), "peak_heap_bytes"), mib(r.memory(), "peak_rss_bytes"), mib(r.memory(), "gpu_peak_bytes"),
+                    num(r.summary(), "train_samples_per_s")));
         }
         md.append("\nEvery run folder (config, metrics per epoch, checkpoint, writes, the new-chip figures in newchips.json, "
                 + "memory.json) is under `runs/`; `results.csv` has one line per run, `results.json` the figures per model "
@@ -324,6 +330,24 @@ public final class ScalingReport {
     private static String meanSpread(ChipEvaluation.Result r) {
         return r.accuracies().length > 1 ? String.format(Locale.ROOT, "%.2f +- %.2f", 100 * r.mean(), 100 * r.std())
                 : String.format(Locale.ROOT, "%.2f", 100 * r.mean());
+    }
+
+    /** Which backend trained a run, as its summary records it. */
+    private static String backendOf(ScalingStudy.RunResult r) {
+        Object b = r.summary() == null ? null : r.summary().get("backend");
+        return b == null ? "-" : b.toString();
+    }
+
+    /** "CPU backend", "CUDA backend" or both, from what the runs record (never assumed). */
+    private String backendsUsed() {
+        java.util.Set<String> used = new java.util.TreeSet<>();
+        for (ScalingStudy.RunResult r : results.runs()) {
+            String b = backendOf(r);
+            if (!b.equals("-")) {
+                used.add(b.equals("cuda") ? "CUDA" : b.toUpperCase(Locale.ROOT));
+            }
+        }
+        return used.isEmpty() ? "backend not recorded" : String.join(" and ", used) + " backend";
     }
 
     private static String mib(Map<String, Object> m, String key) {

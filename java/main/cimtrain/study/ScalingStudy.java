@@ -1,5 +1,7 @@
 package cimtrain.study;
 
+import cimtrain.backend.Backend;
+import cimtrain.backend.Backends;
 import cimtrain.backend.cpu.CpuBackend;
 import cimtrain.data.DataOptions;
 import cimtrain.data.DataSplit;
@@ -124,7 +126,7 @@ public final class ScalingStudy {
             if (summary == null) {
                 PeakMemory peak = PeakMemory.start();
                 summary = train(run, spec, hw, split, runDir);
-                memory = memoryRecord(peak.peak(), memory != null);
+                memory = memoryRecord(peak.peak(), memory != null, summary);
                 AtomicFiles.writeString(runDir.resolve(MEMORY), Json.pretty(memory));
             } else {
                 System.out.println("reusing finished run " + runDir);
@@ -188,7 +190,7 @@ public final class ScalingStudy {
         boolean aggregate = Chip.aggregateReads(plan.readModel(), hw);
         ChipEvaluation.Result r;
         boolean keptScales;
-        try (CpuBackend be = new CpuBackend(threads, CpuBackend.DEFAULT_REPLICAS);
+        try (Backend be = Backends.create(threads);
              Network net = new Network(spec.name, be, () -> spec.build(plan.budget().width()), spec.input,
                      ScalingPlan.EVAL_BATCH, 0)) {
             Checkpoint.loadNetwork(ckpt, net);
@@ -219,7 +221,7 @@ public final class ScalingStudy {
      */
     private Map<String, Object> exactReads(Path runDir, ModelSpec spec, HardwareSpec hw, Dataset test) {
         Path ckpt = runDir.resolve(Checkpoint.FILE);
-        try (CpuBackend be = new CpuBackend(threads, CpuBackend.DEFAULT_REPLICAS);
+        try (Backend be = Backends.create(threads);
              Network net = new Network(spec.name, be, () -> spec.build(plan.budget().width()), spec.input,
                      ScalingPlan.EVAL_BATCH, 0)) {
             Checkpoint.loadNetwork(ckpt, net);
@@ -260,13 +262,16 @@ public final class ScalingStudy {
         }
     }
 
-    private static Map<String, Object> memoryRecord(PeakMemory.Peak p, boolean resumedBefore) {
+    private static Map<String, Object> memoryRecord(PeakMemory.Peak p, boolean resumedBefore, Map<String, Object> summary) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("peak_heap_bytes", p.heapBytes());
         m.put("peak_rss_bytes", p.rssBytes());
         m.put("rss_reset_before_run", p.rssSinceStart());
-        m.put("gpu_peak_bytes", null);
-        m.put("gpu_note", "CPU backend: no GPU memory used");
+        Object gpu = summary == null ? null : summary.get("gpu_peak_bytes");
+        m.put("backend", summary == null ? null : summary.get("backend"));
+        m.put("gpu_peak_bytes", gpu);
+        m.put("gpu_note", gpu != null ? "the most the backend's GPU tensors held at once"
+                : "CPU backend: no GPU memory used");
         m.put("covers", resumedBefore ? "the last resumed part of the run" : "the training as run in this process");
         return m;
     }

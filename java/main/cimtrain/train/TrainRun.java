@@ -162,6 +162,10 @@ public final class TrainRun {
             }
             summary.put("backend", be.name());
             summary.put("blas", Backends.gemmName(be));
+            if (be.peakDeviceBytes() >= 0) {
+                // the most GPU memory the backend's tensors held at once (this process's part of the run)
+                summary.put("gpu_peak_bytes", be.peakDeviceBytes());
+            }
             summary.put("run_dir", dir.toString());
             run.writeSummary(summary);
             System.out.printf(Locale.ROOT, "done: test accuracy %.2f%% after %d epochs, %.1f s training, %,.0f samples/s%n",

@@ -447,6 +447,16 @@ class BackendContractTest {
     // ---- CUDA only ----
 
     @Test
+    void cudaPeakDeviceMemoryCountsLiveAllocations() {
+        CudaBackend be = (CudaBackend) subject("cuda");
+        long before = be.peakDeviceBytes();
+        Tensor big = be.allocate(1 << 20);
+        assertTrue(be.peakDeviceBytes() >= before + (4L << 20), "a 4 MiB tensor raises the peak: " + be.peakDeviceBytes());
+        assertTrue(big.size() == 1 << 20);
+        assertEquals(-1, REF.peakDeviceBytes(), "the CPU backend has no device memory");
+    }
+
+    @Test
     void cudaThresholdAccumulateMatchesItsCpuReference() {
         CudaBackend be = (CudaBackend) subject("cuda");
         int out = 21, k = 75, tileRows = 32, tileOutputs = 8, size = out * k;

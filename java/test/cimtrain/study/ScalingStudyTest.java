@@ -47,7 +47,7 @@ class ScalingStudyTest {
     @Test
     void studyWritesItsReportAndARerunContinuesWhereItStopped(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("study");
-        String[] cmd = concat(TINY, "--out", out.toString(), "--json");
+        String[] cmd = concat(TINY, "--out", out.toString(), "--json", "--backend", "cpu");
         String stdout = capture(() -> assertEquals(0, Main.run(cmd)));
         JsonNode json = Json.MAPPER.readTree(lastLine(stdout));
         for (String f : List.of("README.md", "results.csv", "results.json", "study.json", "report/report.html", "report/report.md")) {
@@ -67,12 +67,17 @@ class ScalingStudyTest {
             assertTrue(chips.get("exact_reads").get("accuracy").asDouble() >= 0);
             JsonNode mem = Json.MAPPER.readTree(out.resolve("runs").resolve(run).resolve("memory.json").toFile());
             assertTrue(mem.get("peak_heap_bytes").asLong() > 1 << 20, "a peak heap was measured");
+            assertEquals("cpu", mem.get("backend").asText(), "the backend that trained the run is recorded");
+            assertTrue(mem.get("gpu_peak_bytes").isNull(), "no GPU memory on the CPU backend");
         }
         assertTrue(Json.MAPPER.readTree(out.resolve("runs/resnet18-mp-s0/newchips.json").toFile())
                 .get("kept_trained_scales").asBoolean(), "an mp model keeps the scales it was trained with");
         String readme = Files.readString(out.resolve("README.md"));
         assertTrue(readme.contains("not CIFAR-10") || readme.contains("(not the paper's CIFAR-10)"), "the data difference is stated");
         assertTrue(readme.contains("| training images | the first 256 |"), readme);
+        assertTrue(readme.contains(", CPU backend; the study took"), "the backend is named from the runs: " + readme);
+        assertTrue(readme.contains("--backend cpu"), "the command as given");
+        assertTrue(readme.contains("| vgg8-mp-s0 | cpu | "), readme);
         assertTrue(readme.contains("**ADC saturation.** paper-table1: a column of 256 rows can draw up to 1792 uA"), readme);
 
         // interrupt one run after its training (no summary, no new-chip figures) and rerun

@@ -67,6 +67,9 @@ public final class CudaBackend implements Backend {
     private final cublasHandle cublas;
     private final String gemm;
     private final Set<Allocation> live = ConcurrentHashMap.newKeySet();
+    // bytes held by live allocations now, and the most they ever held (peak GPU memory of a run)
+    private final java.util.concurrent.atomic.AtomicLong liveBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong peakBytes = new java.util.concurrent.atomic.AtomicLong();
     private final Map<String, Allocation> scratch = new HashMap<>();
     private volatile boolean closed;
 
@@ -163,6 +166,11 @@ public final class CudaBackend implements Backend {
         return "cuda";
     }
 
+    @Override
+    public long peakDeviceBytes() {
+        return peakBytes.get();
+    }
+
     /** The GEMM in use: cuBLAS or the own kernel (with why). */
     public String gemmName() {
         return gemm;
@@ -221,6 +229,8 @@ public final class CudaBackend implements Backend {
             ensureContext();
             cuMemAlloc(ptr, Math.max(4, bytes));
             live.add(this);
+            long now = liveBytes.addAndGet(Math.max(4, bytes));
+            peakBytes.accumulateAndGet(now, Math::max);
         }
 
         @Override
@@ -230,6 +240,7 @@ public final class CudaBackend implements Backend {
             }
             freed = true;
             live.remove(this);
+            liveBytes.addAndGet(-Math.max(4, bytes));
             cuCtxSetCurrent(ctx);
             cuMemFree(ptr);
         }
