@@ -67,24 +67,33 @@ public final class ScalingStudy {
     public record Results(List<RunResult> runs, Map<String, Map<String, Object>> cost, double seconds) {
     }
 
+    /** Settings that only add or leave out runs: a study in a folder may be extended by them. */
+    private static final java.util.Set<String> EXTENSIBLE = java.util.Set.of("seeds", "models");
+
     public ScalingStudy(ScalingPlan plan, Path dir, int threads) {
         this.plan = plan;
         this.dir = dir;
         this.threads = threads;
     }
 
-    /** Checks the settings against a study already in the folder and records them; before any training. */
+    /**
+     * Checks the settings against a study already in the folder and records them; before any training.
+     * Other seeds or models only add or leave out runs (each run's folder is named by model, mode and seed,
+     * and trains the same whatever else the study holds), so a study can be extended, e.g. from 1 seed to 3,
+     * reusing its finished runs; any other difference is refused.
+     */
     private void claimFolder() {
         Path file = dir.resolve(SETTINGS);
         String mine = Json.pretty(plan.settings());
         if (Files.isRegularFile(file)) {
             // compared as parsed text, so that number types (int or long) do not matter
+            List<String> extended = new ArrayList<>();
             try {
                 JsonNode theirs = Json.MAPPER.readTree(file.toFile()), ours = Json.MAPPER.readTree(mine);
                 List<String> differ = new ArrayList<>();
                 ours.fieldNames().forEachRemaining(k -> {
                     if (!ours.get(k).equals(theirs.get(k))) {
-                        differ.add(k + " " + theirs.get(k) + " there, " + ours.get(k) + " here");
+                        (EXTENSIBLE.contains(k) ? extended : differ).add(k + " " + theirs.get(k) + " there, " + ours.get(k) + " here");
                     }
                 });
                 if (!differ.isEmpty() || theirs.size() != ours.size()) {
@@ -93,6 +102,11 @@ public final class ScalingStudy {
                 }
             } catch (IOException e) {
                 throw new UserError(file + ": unreadable (" + e.getMessage().lines().findFirst().orElse("") + ")");
+            }
+            if (!extended.isEmpty()) {
+                System.out.println("extending the study in " + dir + " (" + String.join("; ", extended)
+                        + "): finished runs are reused");
+                AtomicFiles.writeString(file, mine);
             }
             return;
         }

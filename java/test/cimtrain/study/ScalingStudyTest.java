@@ -100,6 +100,16 @@ class ScalingStudyTest {
         other[java.util.Arrays.asList(other).indexOf("--chips") + 1] = "3";
         String err = captureErr(() -> assertEquals(2, Main.run(other)));
         assertTrue(err.contains("holds a study with other settings (study.json: chips 2 there, 3 here)"), err);
+
+        // more seeds (and fewer models) only add or leave out runs: the study is extended, reusing its runs
+        String[] more = concat(TINY, "--out", out.toString(), "--backend", "cpu", "--seeds", "2");
+        more[java.util.Arrays.asList(more).indexOf("--models") + 1] = "vgg8";
+        String extended = capture(() -> assertEquals(0, Main.run(more)));
+        assertTrue(extended.contains("extending the study in " + out), extended);
+        assertTrue(extended.contains("reusing finished run " + out.resolve("runs/vgg8-mp-s0")), extended);
+        assertTrue(Files.isRegularFile(out.resolve("runs/vgg8-mp-s1/summary.json")), "seed 1 trained");
+        assertEquals(7, Files.readAllLines(out.resolve("results.csv")).size(), "header and vgg8 x 3 modes x 2 seeds");
+        assertEquals(2, Json.MAPPER.readTree(out.resolve("study.json").toFile()).get("seeds").asInt(), "settings recorded");
     }
 
     /** A results.csv line without the timing and memory columns, which differ between runs. */
