@@ -449,10 +449,9 @@ class BackendContractTest {
     @Test
     void cudaPeakDeviceMemoryCountsLiveAllocations() {
         CudaBackend be = (CudaBackend) subject("cuda");
-        long before = be.peakDeviceBytes();
         Tensor big = be.allocate(1 << 20);
-        assertTrue(be.peakDeviceBytes() >= before + (4L << 20), "a 4 MiB tensor raises the peak: " + be.peakDeviceBytes());
-        assertTrue(big.size() == 1 << 20);
+        // the peak is never below what is live now, and the 4 MiB tensor is live
+        assertTrue(be.peakDeviceBytes() >= 4L * big.size(), "a 4 MiB tensor is counted: " + be.peakDeviceBytes());
         assertEquals(-1, REF.peakDeviceBytes(), "the CPU backend has no device memory");
     }
 
