@@ -22,10 +22,20 @@ public final class Backends {
     private Backends() {
     }
 
-    /** Sets the process-wide selection; an unknown name is a {@link UserError}. */
+    /**
+     * Sets the process-wide selection; an unknown name, or cuda where no driver and device are found, is a
+     * {@link UserError}.
+     */
     public static void select(String name) {
         if (!CHOICES.contains(name)) {
             throw new UserError("--backend must be auto, cpu or cuda, got '" + name + "'");
+        }
+        if (name.equals("cuda")) {
+            // fail before the command reads data or makes folders, not when the first network is built
+            CudaProbe.Result r = CudaProbe.probe();
+            if (!r.available()) {
+                throw new UserError("--backend cuda: " + r.reason());
+            }
         }
         selection = name;
     }

@@ -51,6 +51,7 @@ public final class ExportCommand implements Callable<Integer> {
         }
         RunArguments args = Checkpoint.arguments(checkpoint);
         ModelSpec spec = Models.load(args.model());
+        // only loads and converts: the CPU is the right place whatever --backend other commands take
         try (CpuBackend be = new CpuBackend(Runtime.getRuntime().availableProcessors(), CpuBackend.DEFAULT_REPLICAS);
              Network net = new Network(spec.name, be, () -> spec.build(args.config().width()), spec.input, 1, 0)) {
             Checkpoint.loadNetwork(checkpoint, net);

@@ -1,6 +1,7 @@
 package cimtrain.cli;
 
-import cimtrain.backend.cpu.CpuBackend;
+import cimtrain.backend.Backend;
+import cimtrain.backend.Backends;
 import cimtrain.data.DataSplit;
 import cimtrain.model.ModelSpec;
 import cimtrain.model.Models;
@@ -45,15 +46,19 @@ public final class ImportCommand implements Callable<Integer> {
     @Option(names = "--json", description = "End stdout with one JSON line: model, test_accuracy, run_dir.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    BackendOption backend;
+
     @Override
     public Integer call() {
+        backend.select();
         ModelSpec spec = Models.load(model);
         DataSplit split = data.load();
         TrainConfig cfg = new TrainConfig(model, 1.0, data.dataset, "fp32", 1, 64, "adamw", 0.001f, 0.9f, 0.01f,
                 "constant", 5, 0, 256, 0, "auto");
         RunArguments args = new RunArguments(cfg, model, null, data.dataDir == null ? null : data.dataDir.toString(),
                 data.size, data.fit, data.channels, data.trainLimit);
-        try (CpuBackend be = new CpuBackend(Runtime.getRuntime().availableProcessors(), CpuBackend.DEFAULT_REPLICAS);
+        try (Backend be = Backends.create(Runtime.getRuntime().availableProcessors());
              Network net = new Network(spec.name, be, () -> spec.build(1.0), spec.input, 256, 0)) {
             if (!net.inputShape.equals(new cimtrain.nn.Shape(split.test().channels, split.test().height, split.test().width))) {
                 throw new UserError("model " + spec.name + " takes " + net.inputShape + " inputs, " + data.dataset

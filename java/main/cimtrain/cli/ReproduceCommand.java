@@ -95,11 +95,15 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--json", description = "End stdout with one JSON line holding each mode's figures.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    BackendOption backend;
+
     /** Finished runs found in the folder and reused rather than trained (said in the report). */
     private int reused;
 
     @Override
     public Integer call() throws IOException {
+        backend.select();
         if (experiment == null) {
             throw new UserError("name an experiment: lenet, robustness, table2 or scaling (see 'cimtrain reproduce --help')");
         }

@@ -1,6 +1,7 @@
 package cimtrain.cli;
 
-import cimtrain.backend.cpu.CpuBackend;
+import cimtrain.backend.Backend;
+import cimtrain.backend.Backends;
 import cimtrain.data.DataSplit;
 import cimtrain.hardware.HardwareSpec;
 import cimtrain.model.ModelSpec;
@@ -108,7 +109,7 @@ final class RobustnessReproduction {
 
     private static ChipEvaluation.Result evaluate(Path ckpt, ModelSpec spec, HardwareSpec hw, boolean aggregate,
                                                   DataSplit split, int chips, int threads) {
-        try (CpuBackend be = new CpuBackend(threads, CpuBackend.DEFAULT_REPLICAS);
+        try (Backend be = Backends.create(threads);
              Network net = new Network(spec.name, be, () -> spec.build(1.0), spec.input, 256, 0)) {
             Checkpoint.loadNetwork(ckpt, net);
             List<float[]> scales = Checkpoint.tileScales(ckpt);
