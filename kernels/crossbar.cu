@@ -190,31 +190,80 @@ __global__ void xb_exact(const float* x, const float* gp, const float* gn, const
     }
 }
 
-// The mixed-precision update of every tile of a layer in one launch (ThresholdAccumulate, the CPU
-// reference): a non-zero delta is added to the weight's accumulator; when the sum reaches the
-// threshold of the weight's tile (or always, direct) the weight is marked for writing with target
-// wfp + accumulated and the accumulator resets. counts[0] += updates, counts[1] += writes.
+// The threshold-accumulate update of every tile of a layer (ThresholdAccumulate.apply): a non-zero
+// update joins the weight's accumulator; a weight whose accumulated value reaches its tile's threshold (or
+// every updated weight, direct) is appended to indices/targets (slot order is arbitrary: the host sorts
+// by index, the order the write noise is drawn in), its accumulator resets and, unless direct, W_FP takes
+// the target. counts[0]: non-zero updates (summed per block, one global atomic per block), counts[1]:
+// listed writes. Only the listed weights go back to the host, not the matrix.
 __global__ void threshold_accumulate(int out, int k, int tileRows, int tileOutputs, const float* delta,
-                                     float* accumulated, const float* wfp, const float* tileThreshold, int direct,
-                                     int* write, float* target, unsigned long long* counts) {
+                                     float* accumulated, float* wfp, const float* tileThreshold, int direct,
+                                     int* indices, float* targets, unsigned long long* counts) {
+    __shared__ unsigned long long blockUpdates;
+    if (threadIdx.x == 0) blockUpdates = 0ull;
+    __syncthreads();
     int columnTiles = (out + tileOutputs - 1) / tileOutputs;
+    unsigned long long mine = 0ull;
     GRID_LOOP(i, (long long) out * k) {
         float d = delta[i];
-        int w = 0;
         if (d != 0.0f) {
-            atomicAdd(&counts[0], 1ull);
+            mine++;
             float a = accumulated[i] + d;
             int o = (int) (i / k), c = (int) (i % k);
             float thr = tileThreshold[(c / tileRows) * columnTiles + o / tileOutputs];
             if (direct || !(fabsf(a) < thr)) {
-                target[i] = wfp[i] + a;
+                float target = wfp[i] + a;
+                unsigned long long slot = atomicAdd(&counts[1], 1ull);
+                indices[slot] = (int) i;
+                targets[slot] = target;
+                if (!direct) wfp[i] = target;
                 a = 0.0f;
-                w = 1;
-                atomicAdd(&counts[1], 1ull);
             }
             accumulated[i] = a;
         }
-        write[i] = w;
+    }
+    atomicAdd(&blockUpdates, mine);
+    __syncthreads();
+    if (threadIdx.x == 0 && blockUpdates > 0ull) atomicAdd(&counts[0], blockUpdates);
+}
+
+// ThresholdAccumulate.tileSums: one block (256 threads) per tile, sums[t] = the double sum over the tile's
+// weights of grad x (gPos - gNeg) (the gradient of a trainable tile scale, before the factor itself).
+__global__ void tile_sums(int out, int k, int tileRows, int tileOutputs, const float* grad, const float* gPos,
+                          const float* gNeg, double* sums) {
+    __shared__ double part[256];
+    int columnTiles = (out + tileOutputs - 1) / tileOutputs;
+    int t = blockIdx.x, rt = t / columnTiles, ct = t % columnTiles;
+    int c0 = rt * tileRows, c1 = min(k, c0 + tileRows), o0 = ct * tileOutputs, o1 = min(out, o0 + tileOutputs);
+    int nc = c1 - c0;
+    long long n = (long long) (o1 - o0) * nc;
+    double s = 0.0;
+    for (long long j = threadIdx.x; j < n; j += blockDim.x) {
+        long long i = (long long) (o0 + (int) (j / nc)) * k + c0 + (int) (j % nc);
+        s += (double) grad[i] * (double) (gPos[i] - gNeg[i]);
+    }
+    part[threadIdx.x] = s;
+    __syncthreads();
+    for (int w = blockDim.x / 2; w > 0; w >>= 1) {
+        if (threadIdx.x < w) part[threadIdx.x] += part[threadIdx.x + w];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) sums[t] = part[0];
+}
+
+// ThresholdAccumulate.scaleByTile: x[i] *= factors[tile of weight i].
+__global__ void scale_by_tile(int out, int k, int tileRows, int tileOutputs, float* x, const float* factors) {
+    int columnTiles = (out + tileOutputs - 1) / tileOutputs;
+    GRID_LOOP(i, (long long) out * k) {
+        int o = (int) (i / k), c = (int) (i % k);
+        x[i] *= factors[(c / tileRows) * columnTiles + o / tileOutputs];
+    }
+}
+
+// dst[indices[j]] = values[j]: the devices a step wrote, without re-sending the whole layer.
+__global__ void scatter_f32(int count, const int* indices, const float* values, float* dst) {
+    GRID_LOOP(j, count) {
+        dst[indices[j]] = values[j];
     }
 }
 

@@ -157,6 +157,29 @@ public interface Backend extends AutoCloseable {
     /** out (cols x rows) = the transpose of a (rows x cols). */
     void transpose(Tensor a, int rows, int cols, Tensor out);
 
+    // ---- the mixed-precision update of crossbar weights (tile.ThresholdWriteRule) ----
+
+    /**
+     * One threshold-accumulate step over every tile of a layer's out x k weights, in place on this
+     * backend's tensors ({@link ThresholdAccumulate#apply} on host arrays is the reference): the weights
+     * to be written come back in ascending index order with their targets, so that the host programs
+     * them (and draws their write noise) in the same order on every backend. Only those cross to the
+     * host, not the whole matrix.
+     *
+     * @param tileThreshold per tile (rowTile * columnTiles + columnTile), weight units
+     */
+    void thresholdAccumulate(int out, int k, int tileRows, int tileOutputs, Tensor delta, Tensor accumulated,
+                             Tensor wfp, float[] tileThreshold, boolean direct, WriteList written);
+
+    /** Per tile, the double sum of grad x (gPos - gNeg) over its weights ({@link ThresholdAccumulate#tileSums}). */
+    void tileSums(int out, int k, int tileRows, int tileOutputs, Tensor grad, Tensor gPos, Tensor gNeg, double[] sums);
+
+    /** x[i] *= factors[tile of weight i] ({@link ThresholdAccumulate#scaleByTile}). */
+    void scaleByTile(int out, int k, int tileRows, int tileOutputs, Tensor x, float[] factors);
+
+    /** dst[indices[j]] = values[j] for j below count (the few devices a training step wrote). */
+    void scatter(int[] indices, float[] values, int count, Tensor dst);
+
     /** Random numbers one input vector of a {@link #crossbarForward} call draws (aggregate: one per output). */
     static long crossbarDrawsPerColumn(CrossbarParams p, int out, int k) {
         if (p.aggregateReads()) {

@@ -1,13 +1,13 @@
 package cimtrain.backend;
 
 /**
- * The threshold-accumulate step of the mixed-precision update across every tile of a layer, as the
- * CUDA kernel {@code threshold_accumulate} (kernels/crossbar.cu) performs it in one launch; this is its
- * CPU reference, the same decisions as {@link cimtrain.tile.ThresholdWriteRule}: a non-zero update is
- * added to the weight's accumulator; when the accumulated value reaches the threshold of the weight's
- * tile (or always, in direct mode) the weight is marked for writing with target W_FP + accumulated, and
- * its accumulator resets. Programming the marked weights (write-and-verify, with its own random draws in
- * weight order) stays with the caller.
+ * The threshold-accumulate step of the mixed-precision update across every tile of a layer: the CPU
+ * reference of the CUDA kernel {@code threshold_accumulate} (kernels/crossbar.cu), which
+ * {@link Backend#thresholdAccumulate} performs on each backend. A non-zero update is added to the weight's
+ * accumulator; when the accumulated value reaches the threshold of the weight's tile (or always, in
+ * direct mode) the weight is listed for writing with target W_FP + accumulated, its accumulator resets,
+ * and (not in direct mode) W_FP takes the target. Programming the listed weights (write-and-verify,
+ * with its own random draws in weight order) stays with the caller.
  */
 public final class ThresholdAccumulate {
     private ThresholdAccumulate() {
@@ -15,17 +15,15 @@ public final class ThresholdAccumulate {
 
     /**
      * @param tileThreshold per tile (rowTile * columnTiles + columnTile), in weight units
-     * @param write         out: 1 where the weight is to be written, else 0
-     * @param target        out: the write target where write is 1 (untouched elsewhere)
-     * @return {updates (non-zero deltas), writes}
+     * @param written       out: cleared, then the weights to write in ascending order, and the update count
      */
-    public static long[] apply(int out, int k, int tileRows, int tileOutputs, float[] delta, float[] accumulated,
-                               float[] wfp, float[] tileThreshold, boolean direct, int[] write, float[] target) {
+    public static void apply(int out, int k, int tileRows, int tileOutputs, float[] delta, float[] accumulated,
+                             float[] wfp, float[] tileThreshold, boolean direct, WriteList written) {
         int columnTiles = (out + tileOutputs - 1) / tileOutputs;
-        long updates = 0, writes = 0;
+        written.clear();
+        long updates = 0;
         for (int i = 0; i < out * k; i++) {
             float d = delta[i];
-            write[i] = 0;
             if (d == 0f) {
                 continue;
             }
@@ -34,13 +32,38 @@ public final class ThresholdAccumulate {
             int o = i / k, c = i % k;
             float threshold = tileThreshold[(c / tileRows) * columnTiles + o / tileOutputs];
             if (direct || !(Math.abs(a) < threshold)) {
-                target[i] = wfp[i] + a;
+                float target = wfp[i] + a;
+                written.add(i, target);
+                if (!direct) {
+                    wfp[i] = target;
+                }
                 a = 0f;
-                write[i] = 1;
-                writes++;
             }
             accumulated[i] = a;
         }
-        return new long[]{updates, writes};
+        written.addUpdates(updates);
+    }
+
+    /**
+     * Per tile, the sum over its weights of grad x (gPos - gNeg), in double, weights in index order: the
+     * gradient of a trainable tile scale (see {@code tile.ScaleTrainer}) before the factor itself.
+     */
+    public static void tileSums(int out, int k, int tileRows, int tileOutputs, float[] grad, float[] gPos,
+                                float[] gNeg, double[] sums) {
+        int columnTiles = (out + tileOutputs - 1) / tileOutputs;
+        java.util.Arrays.fill(sums, 0.0);
+        for (int i = 0; i < out * k; i++) {
+            int o = i / k, c = i % k;
+            sums[(c / tileRows) * columnTiles + o / tileOutputs] += (double) grad[i] * (gPos[i] - gNeg[i]);
+        }
+    }
+
+    /** x[i] *= factors[tile of weight i]. */
+    public static void scaleByTile(int out, int k, int tileRows, int tileOutputs, float[] x, float[] factors) {
+        int columnTiles = (out + tileOutputs - 1) / tileOutputs;
+        for (int i = 0; i < out * k; i++) {
+            int o = i / k, c = i % k;
+            x[i] *= factors[(c / tileRows) * columnTiles + o / tileOutputs];
+        }
     }
 }

@@ -131,7 +131,7 @@ public final class Chip {
                 w.write(pulses.heldWeights());
                 rule = pulses;
             } else {
-                rule = new ThresholdWriteRule(xb, initial, writeRule.equals(DIRECT));
+                rule = new ThresholdWriteRule(xb, w, writeRule.equals(DIRECT));
             }
             w.setRule(rule);
             for (List<Layer> mine : replicaLeaves) {

@@ -33,7 +33,14 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
     private final long readStream;
     private final long writeStream;
     private long writeCounter;
+    /** Every device changed on the host since the last sync (a new mapping, drift, a checkpoint). */
     private boolean dirty = true;
+    /** Only the tiles' scale factors changed. */
+    private boolean scalesDirty;
+    /** Weights written since the last sync (those few device pairs are sent, not the whole layer). */
+    private int[] pending = new int[16];
+    private int pendingCount;
+    private float[] pendingValues = new float[16];
 
     /**
      * @param streamBase two Philox streams of its own: streamBase for reads, streamBase + 1 for writes
@@ -125,7 +132,7 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
     /** Multiplies one tile's scale factor (a trainable scale's update): its weights scale with it. */
     public void rescale(int tile, float factor) {
         tileScale[tile] *= factor;
-        dirty = true;
+        scalesDirty = true;
     }
 
     /**
@@ -149,6 +156,7 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
         for (int t = 0; t < tileScale.length; t++) {
             tileScale[t] = (float) (hw.scale().headroom() * Math.max(maxAbs[t], 1e-6f) / range());
         }
+        dirty = true;
         for (int i = 0; i < w.length; i++) {
             program(i, w[i]);
         }
@@ -163,6 +171,7 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
             throw new IllegalArgumentException(scales.length + " scale factors for " + tileScale.length + " tiles");
         }
         System.arraycopy(scales, 0, tileScale, 0, scales.length);
+        dirty = true;
         for (int i = 0; i < w.length; i++) {
             program(i, w[i]);
         }
@@ -219,7 +228,23 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
         double neg = dev.gMinUs() + (target >= 0 ? 0 : g);
         gPos[index] = writeDevice(index, pos, gainPos[index]);
         gNeg[index] = writeDevice(out * k + index, neg, gainNeg[index]);
-        dirty = true;
+        changed(index);
+    }
+
+    /** Notes that weight index's devices changed on the host. */
+    private synchronized void changed(int index) {
+        if (dirty) {
+            return;
+        }
+        if (pendingCount == pending.length) {
+            if (2 * pendingCount > out * k / 4) {
+                dirty = true; // a large part of the layer: one whole upload is cheaper
+                pendingCount = 0;
+                return;
+            }
+            pending = java.util.Arrays.copyOf(pending, 2 * pendingCount);
+        }
+        pending[pendingCount++] = index;
     }
 
     private float writeDevice(int device, double target, float gain) {
@@ -256,7 +281,7 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
         gPos[index] = stuck[index] != 0 ? (float) (stuck[index] == 1 ? dev.gMinUs() : dev.gMaxUs()) : pos;
         int n = out * k + index;
         gNeg[index] = stuck[n] != 0 ? (float) (stuck[n] == 1 ? dev.gMinUs() : dev.gMaxUs()) : neg;
-        dirty = true;
+        changed(index);
     }
 
     /** The chip's seed and this layer's first Philox stream: streams streamBase .. streamBase + 3 are taken,
@@ -308,13 +333,56 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
                 firstColumn);
     }
 
-    /** Copies the host's conductances to the backend's buffers after writes (once, whichever replica asks). */
-    private synchronized void syncDevices() {
+    /**
+     * Copies the host's conductances to the backend's buffers after writes (once, whichever replica asks):
+     * everything after a new mapping, drift or a restore; otherwise only the device pairs written since
+     * the last sync and the scale factors when they moved.
+     */
+    synchronized void syncDevices() {
         if (dirty) {
             backend.upload(gPos, gPosT, gPos.length);
             backend.upload(gNeg, gNegT, gNeg.length);
             backend.upload(tileScale, tileScaleT, tileScale.length);
             dirty = false;
+            scalesDirty = false;
+            pendingCount = 0;
+            return;
         }
+        if (pendingCount > 0) {
+            if (pendingValues.length < pendingCount) {
+                pendingValues = new float[pending.length];
+            }
+            for (int j = 0; j < pendingCount; j++) {
+                pendingValues[j] = gPos[pending[j]];
+            }
+            backend.scatter(pending, pendingValues, pendingCount, gPosT);
+            for (int j = 0; j < pendingCount; j++) {
+                pendingValues[j] = gNeg[pending[j]];
+            }
+            backend.scatter(pending, pendingValues, pendingCount, gNegT);
+            pendingCount = 0;
+        }
+        if (scalesDirty) {
+            backend.upload(tileScale, tileScaleT, tileScale.length);
+            scalesDirty = false;
+        }
+    }
+
+    /** The devices' conductances on the backend (G+, G-; out x k, microsiemens), as of the last sync. */
+    Tensor devicePos() {
+        return gPosT;
+    }
+
+    Tensor deviceNeg() {
+        return gNegT;
+    }
+
+    /** The update threshold of every tile, in weight units (see {@link #threshold}). */
+    float[] tileThresholds(float[] into) {
+        double levels = hw.write().thresholdLevels() * hw.device().levelSpacingUs();
+        for (int t = 0; t < tileScale.length; t++) {
+            into[t] = (float) (levels * tileScale[t]);
+        }
+        return into;
     }
 }

@@ -41,17 +41,21 @@ final class ScaleTrainer {
     }
 
     /**
-     * One update from the weight gradient (out x k, host copy); rescales the crossbar's tiles.
+     * One update from the weight gradient (out x k, on the backend); rescales the crossbar's tiles. The
+     * per-tile sums are made where the gradient lives, so only one number per tile crosses to the host.
      *
      * @return per tile, the factor its scale (and so its weights) was multiplied by
      */
-    float[] step(float[] grad) {
+    float[] step(cimtrain.backend.Backend backend, cimtrain.backend.Tensor grad) {
         int tiles = crossbar.tiles();
         double[] g = new double[tiles];
-        for (int i = 0; i < grad.length; i++) {
-            int t = crossbar.tileOf(i);
+        crossbar.syncDevices();
+        backend.tileSums(crossbar.out, crossbar.k, crossbar.params.tileRows(), crossbar.params.tileOutputs(), grad,
+                crossbar.devicePos(), crossbar.deviceNeg(), g);
+        float[] scale = crossbar.tileScales();
+        for (int t = 0; t < tiles; t++) {
             // d loss / d log(factor) = factor x d loss / d factor = sum of grad x (the weight the devices hold)
-            g[t] += (double) grad[i] * (crossbar.conductancePos(i) - crossbar.conductanceNeg(i)) * crossbar.scaleOf(i);
+            g[t] *= scale[t];
         }
         if (shared) {
             double sum = 0;

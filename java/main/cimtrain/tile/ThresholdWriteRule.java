@@ -1,7 +1,9 @@
 package cimtrain.tile;
 
-import cimtrain.nn.Parameter;
+import cimtrain.backend.Backend;
 import cimtrain.backend.Tensor;
+import cimtrain.backend.WriteList;
+import cimtrain.nn.Parameter;
 
 /**
  * The seed paper's mixed-precision update of a weight matrix on a crossbar: every optimizer update is
@@ -10,67 +12,75 @@ import cimtrain.backend.Tensor;
  * target and the buffer of that weight resets. The parameter's value is W_FP, which the digital
  * backward pass uses.
  *
+ * <p>The buffer and W_FP stay on the backend (the GPU, there); each step the backend accumulates and
+ * compares in one pass ({@link Backend#thresholdAccumulate}) and hands back only the weights to write,
+ * which the host programs in index order (their write noise is drawn in that order on every backend).
+ *
  * <p>With {@code direct} there is neither accumulation nor a high-precision copy: every update is
  * written at once and the weight is whatever the devices then hold (the paper's 77.8% baseline).
  */
 public final class ThresholdWriteRule extends WriteCounting implements Parameter.UpdateRule {
     private final CrossbarLayer crossbar;
+    private final Parameter weight;
     private final boolean direct;
-    private final float[] accumulated;
-    private final float[] wfp;
-    private final float[] delta;
+    private final Tensor accumulated;
     private final ScaleTrainer scales;
-    private final float[] grad;
+    private final WriteList written = new WriteList();
+    private final float[] tileThreshold;
+    private float[] held = new float[16];
 
-    public ThresholdWriteRule(CrossbarLayer crossbar, float[] initialWeights, boolean direct) {
-        super(initialWeights.length);
+    /**
+     * @param weight the parameter whose value is W_FP (the devices are already programmed from it); in
+     *               direct mode its value becomes what the devices hold
+     */
+    public ThresholdWriteRule(CrossbarLayer crossbar, Parameter weight, boolean direct) {
+        super((int) weight.size);
         this.crossbar = crossbar;
+        this.weight = weight;
         this.direct = direct;
-        this.wfp = initialWeights.clone();
-        this.accumulated = new float[wfp.length];
-        this.delta = new float[wfp.length];
+        this.accumulated = weight.backend().allocate(weight.size);
         this.scales = crossbar.hw.scale().trainable() ? new ScaleTrainer(crossbar) : null;
-        this.grad = scales != null ? new float[wfp.length] : null;
+        this.tileThreshold = new float[crossbar.tiles()];
         if (direct) {
-            float[] held = crossbar.effectiveWeights();
-            System.arraycopy(held, 0, wfp, 0, wfp.length);
+            weight.write(crossbar.effectiveWeights());
         }
     }
 
     @Override
     public void apply(Parameter p, Tensor d) {
-        float[] dh = delta;
-        p.backend().download(d, dh, dh.length);
+        if (p.value() != weight.value()) {
+            throw new IllegalStateException("rule of " + weight.name + " applied to " + p.name);
+        }
+        Backend be = p.backend();
+        int out = crossbar.out, k = crossbar.k, rows = crossbar.params.tileRows(), cols = crossbar.params.tileOutputs();
         if (scales != null) {
             // the factors move first (from this step's gradient); W_FP follows what the tiles now hold
-            p.backend().download(p.grad, grad, grad.length);
-            float[] factors = scales.step(grad);
-            for (int i = 0; i < wfp.length; i++) {
-                wfp[i] *= factors[crossbar.tileOf(i)];
-            }
+            be.scaleByTile(out, k, rows, cols, p.value(), scales.step(be, p.grad));
         }
-        for (int i = 0; i < dh.length; i++) {
-            if (dh[i] == 0f) {
-                continue;
-            }
-            updates++;
-            accumulated[i] += dh[i];
-            if (!direct && Math.abs(accumulated[i]) < crossbar.threshold(i)) {
-                continue;
-            }
-            float target = wfp[i] + accumulated[i];
-            crossbar.program(i, target);
+        be.thresholdAccumulate(out, k, rows, cols, d, accumulated, p.value(), crossbar.tileThresholds(tileThreshold),
+                direct, written);
+        updates += written.updates();
+        int n = written.count();
+        if (direct && held.length < n) {
+            held = new float[Math.max(n, 2 * held.length)];
+        }
+        for (int j = 0; j < n; j++) {
+            int i = written.index(j);
+            crossbar.program(i, written.target(j));
             writes[i]++;
-            accumulated[i] = 0f;
-            wfp[i] = direct ? (crossbar.conductancePos(i) - crossbar.conductanceNeg(i)) * crossbar.scaleOf(i) : target;
+            if (direct) {
+                held[j] = (crossbar.conductancePos(i) - crossbar.conductanceNeg(i)) * crossbar.scaleOf(i);
+            }
         }
-        p.write(wfp);
+        if (direct) {
+            be.scatter(written.indexArray(), held, n, p.value());
+        }
     }
 
     @Override
     protected void saveRule(cimtrain.io.Hdf5Group g) {
-        g.putFloats("accumulated", accumulated);
-        g.putFloats("w_fp", wfp);
+        g.putFloats("accumulated", accumulated());
+        g.putFloats("w_fp", weight.read());
         if (scales != null) {
             scales.saveState(g.group("scale"));
         }
@@ -78,15 +88,18 @@ public final class ThresholdWriteRule extends WriteCounting implements Parameter
 
     @Override
     protected void loadRule(cimtrain.io.Hdf5Reader r, String path) {
-        System.arraycopy(r.floats(path + "/accumulated", accumulated.length), 0, accumulated, 0, accumulated.length);
-        System.arraycopy(r.floats(path + "/w_fp", wfp.length), 0, wfp, 0, wfp.length);
+        float[] acc = r.floats(path + "/accumulated", (int) weight.size);
+        weight.backend().upload(acc, accumulated, acc.length);
+        weight.write(r.floats(path + "/w_fp", (int) weight.size));
         if (scales != null) {
             scales.loadState(r, path + "/scale");
         }
     }
 
-    /** The accumulated, not yet written update of each weight. */
+    /** The accumulated, not yet written update of each weight (a host copy). */
     public float[] accumulated() {
-        return accumulated;
+        float[] a = new float[(int) weight.size];
+        weight.backend().download(accumulated, a, a.length);
+        return a;
     }
 }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -82,6 +83,13 @@ class BackendContractTest {
 
     static Pair zeros(Backend be, int n) {
         return new Pair(REF.allocate(n), be.allocate(n));
+    }
+
+    /** A copy of a on be. */
+    static Tensor put(Backend be, float[] a) {
+        Tensor t = be.allocate(a.length);
+        be.upload(a, t, a.length);
+        return t;
     }
 
     static float[] down(Backend be, Tensor t, int n) {
@@ -455,9 +463,12 @@ class BackendContractTest {
         assertEquals(-1, REF.peakDeviceBytes(), "the CPU backend has no device memory");
     }
 
-    @Test
-    void cudaThresholdAccumulateMatchesItsCpuReference() {
-        CudaBackend be = (CudaBackend) subject("cuda");
+    // ---- the mixed-precision update ----
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cuda"})
+    void thresholdAccumulateListsTheReferencesWritesInIndexOrder(String name) {
+        Backend be = subject(name);
         int out = 21, k = 75, tileRows = 32, tileOutputs = 8, size = out * k;
         int tiles = ((k + tileRows - 1) / tileRows) * ((out + tileOutputs - 1) / tileOutputs);
         for (boolean direct : new boolean[]{false, true}) {
@@ -466,26 +477,48 @@ class BackendContractTest {
                 delta[i] = 0f; // no update: untouched
             }
             float[] thr = random(tiles, 0.01f, 0.04f);
-            float[] accWant = acc.clone(), targetWant = new float[size];
-            int[] writeWant = new int[size], writeGot = new int[size];
-            long[] countsWant = ThresholdAccumulate.apply(out, k, tileRows, tileOutputs, delta, accWant, wfp, thr, direct,
-                    writeWant, targetWant);
-            Tensor d = be.allocate(size), a = be.allocate(size), w = be.allocate(size), t = be.allocate(tiles),
-                    target = be.allocate(size);
-            be.upload(delta, d, size);
-            be.upload(acc, a, size);
-            be.upload(wfp, w, size);
-            be.upload(thr, t, tiles);
-            long[] countsGot = be.thresholdAccumulate(out, k, tileRows, tileOutputs, d, a, w, t, direct, writeGot, target);
-            assertArrayEquals(countsWant, countsGot, "updates, writes");
-            assertArrayEquals(writeWant, writeGot, "write flags");
+            float[] accWant = acc.clone(), wfpWant = wfp.clone();
+            WriteList want = new WriteList(), got = new WriteList();
+            ThresholdAccumulate.apply(out, k, tileRows, tileOutputs, delta, accWant, wfpWant, thr, direct, want);
+            Tensor d = put(be, delta), a = put(be, acc), w = put(be, wfp);
+            be.thresholdAccumulate(out, k, tileRows, tileOutputs, d, a, w, thr, direct, got);
+            assertEquals(want.updates(), got.updates(), "updates");
+            assertTrue(want.count() > 0 && want.count() < (direct ? size : size / 2), "a test with some writes");
+            assertArrayEquals(Arrays.copyOf(want.indexArray(), want.count()), Arrays.copyOf(got.indexArray(), got.count()),
+                    "written weights, in index order");
+            compare("targets", Arrays.copyOf(want.targetArray(), want.count()),
+                    Arrays.copyOf(got.targetArray(), got.count()), EXACT, 0);
             compare("accumulated", accWant, down(be, a, size), EXACT, 0);
-            float[] targetGot = down(be, target, size);
-            for (int i = 0; i < size; i++) {
-                if (writeWant[i] == 1) {
-                    assertEquals(targetWant[i], targetGot[i], "target " + i);
-                }
-            }
+            compare("w_fp", wfpWant, down(be, w, size), EXACT, 0);
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cuda"})
+    void tileSumsTileScalingAndScatterMatchTheReference(String name) {
+        Backend be = subject(name);
+        int out = 70, k = 300, tileRows = 128, tileOutputs = 32, size = out * k;
+        int tiles = ((k + tileRows - 1) / tileRows) * ((out + tileOutputs - 1) / tileOutputs);
+        float[] grad = random(size), gPos = random(size, 1f, 7f), gNeg = random(size, 1f, 7f);
+        double[] want = new double[tiles], got = new double[tiles];
+        ThresholdAccumulate.tileSums(out, k, tileRows, tileOutputs, grad, gPos, gNeg, want);
+        be.tileSums(out, k, tileRows, tileOutputs, put(be, grad), put(be, gPos), put(be, gNeg), got);
+        for (int t = 0; t < tiles; t++) {
+            // double sums of up to 4,096 products in another order
+            assertEquals(want[t], got[t], 1e-9 * (1 + Math.abs(want[t])), "tile " + t + " (seed " + SEED + ")");
+        }
+        float[] factors = random(tiles, 0.9f, 1.1f), x = random(size), xWant = x.clone();
+        ThresholdAccumulate.scaleByTile(out, k, tileRows, tileOutputs, xWant, factors);
+        Tensor xt = put(be, x);
+        be.scaleByTile(out, k, tileRows, tileOutputs, xt, factors);
+        compare("scaled by tile", xWant, down(be, xt, size), EXACT, 0);
+        int[] idx = {size - 1, 0, 17, 4242};
+        float[] vals = random(4);
+        be.scatter(idx, vals, 3, xt); // the count, not the array length, says how many
+        float[] after = xWant.clone();
+        for (int j = 0; j < 3; j++) {
+            after[idx[j]] = vals[j];
+        }
+        compare("scatter", after, down(be, xt, size), EXACT, 0);
     }
 }

@@ -181,7 +181,7 @@ class CrossbarTest {
         xb.programAll(w);
         Parameter p = new Parameter(BE, "w", Parameter.Kind.MATRIX, 1, 2);
         p.write(w);
-        ThresholdWriteRule rule = new ThresholdWriteRule(xb, w, false);
+        ThresholdWriteRule rule = new ThresholdWriteRule(xb, p, false);
         p.setRule(rule);
         float thr = xb.threshold(0);
         float small = 0.3f * thr;

@@ -37,7 +37,7 @@ class ScaleTrainerTest {
         xb.programAll(w);
         Parameter p = new Parameter(BE, "w", Parameter.Kind.MATRIX, 1, 4);
         p.write(w);
-        ThresholdWriteRule rule = new ThresholdWriteRule(xb, w, false);
+        ThresholdWriteRule rule = new ThresholdWriteRule(xb, p, false);
         p.setRule(rule);
         float s0 = xb.scaleOf(0), s2 = xb.scaleOf(2);
         // tile 0 (weights 0, 1): the gradient has the weights' sign, so shrinking them lowers the loss;

@@ -5,6 +5,8 @@ import cimtrain.backend.ConvGeometry;
 import cimtrain.backend.CrossbarParams;
 import cimtrain.backend.PoolGeometry;
 import cimtrain.backend.Tensor;
+import cimtrain.backend.ThresholdAccumulate;
+import cimtrain.backend.WriteList;
 import cimtrain.rng.Philox;
 import dev.ludovic.netlib.blas.BLAS;
 
@@ -713,6 +715,32 @@ public final class CpuBackend implements Backend {
     public void crossbarForward(CrossbarParams p, Tensor gPos, Tensor gNeg, Tensor tileScale, int out, int k,
                                 Tensor x, int n, Tensor y, long seed, long stream, long counter, long firstColumn) {
         crossbar.forward(p, d(gPos), d(gNeg), d(tileScale), out, k, d(x), n, d(y), seed, stream, counter, firstColumn);
+    }
+
+    @Override
+    public void thresholdAccumulate(int out, int k, int tileRows, int tileOutputs, Tensor delta, Tensor accumulated,
+                                    Tensor wfp, float[] tileThreshold, boolean direct, WriteList written) {
+        ThresholdAccumulate.apply(out, k, tileRows, tileOutputs, d(delta), d(accumulated), d(wfp), tileThreshold, direct,
+                written);
+    }
+
+    @Override
+    public void tileSums(int out, int k, int tileRows, int tileOutputs, Tensor grad, Tensor gPos, Tensor gNeg,
+                         double[] sums) {
+        ThresholdAccumulate.tileSums(out, k, tileRows, tileOutputs, d(grad), d(gPos), d(gNeg), sums);
+    }
+
+    @Override
+    public void scaleByTile(int out, int k, int tileRows, int tileOutputs, Tensor x, float[] factors) {
+        ThresholdAccumulate.scaleByTile(out, k, tileRows, tileOutputs, d(x), factors);
+    }
+
+    @Override
+    public void scatter(int[] indices, float[] values, int count, Tensor dst) {
+        float[] a = d(dst);
+        for (int j = 0; j < count; j++) {
+            a[indices[j]] = values[j];
+        }
     }
 
     @Override

@@ -5,6 +5,7 @@ import cimtrain.backend.ConvGeometry;
 import cimtrain.backend.CrossbarParams;
 import cimtrain.backend.PoolGeometry;
 import cimtrain.backend.Tensor;
+import cimtrain.backend.WriteList;
 import cimtrain.util.UserError;
 import jcuda.Pointer;
 import jcuda.Sizeof;
@@ -585,23 +586,60 @@ public final class CudaBackend implements Backend {
 
     /**
      * The threshold-accumulate update of every tile of a layer in one launch (kernel
-     * {@code threshold_accumulate}; CPU reference {@link cimtrain.backend.ThresholdAccumulate}, same
-     * arguments). {@code write} (host, out * k) receives the flags.
-     *
-     * @return {updates, writes}
+     * {@code threshold_accumulate}; CPU reference {@link cimtrain.backend.ThresholdAccumulate}). Only the
+     * counts and the listed writes (index, target) come back to the host; the kernel lists them in
+     * whatever order its threads finish, so they are sorted by index here, the order every backend
+     * programs them in.
      */
-    public long[] thresholdAccumulate(int out, int k, int tileRows, int tileOutputs, Tensor delta, Tensor accumulated,
-                                      Tensor wfp, Tensor tileThreshold, boolean direct, int[] write, Tensor target) {
+    @Override
+    public void thresholdAccumulate(int out, int k, int tileRows, int tileOutputs, Tensor delta, Tensor accumulated,
+                                    Tensor wfp, float[] tileThreshold, boolean direct, WriteList written) {
         long size = (long) out * k;
-        CUdeviceptr flags = scratch("ta.write", size * 4), counts = scratch("ta.counts", 16);
+        CUdeviceptr thr = scratch("ta.threshold", (long) tileThreshold.length * 4), idx = scratch("ta.indices", size * 4),
+                tgt = scratch("ta.targets", size * 4), counts = scratch("ta.counts", 16);
         ensureContext();
+        cuMemcpyHtoD(thr, Pointer.to(tileThreshold), (long) tileThreshold.length * 4);
         cuMemsetD32(counts, 0, 4);
-        launch("threshold_accumulate", size, out, k, tileRows, tileOutputs, delta, accumulated, wfp, tileThreshold,
-                direct, flags, target, counts);
-        cuMemcpyDtoH(Pointer.to(write), flags, size * 4);
+        launch("threshold_accumulate", size, out, k, tileRows, tileOutputs, delta, accumulated, wfp, thr, direct, idx,
+                tgt, counts);
         long[] c = new long[2];
         cuMemcpyDtoH(Pointer.to(c), counts, 16);
-        return c;
+        int n = (int) c[1];
+        written.ensureCapacity(n);
+        if (n > 0) {
+            cuMemcpyDtoH(Pointer.to(written.indexArray()), idx, (long) n * 4);
+            cuMemcpyDtoH(Pointer.to(written.targetArray()), tgt, (long) n * 4);
+        }
+        written.set(n, c[0]);
+        written.sortByIndex();
+    }
+
+    @Override
+    public void tileSums(int out, int k, int tileRows, int tileOutputs, Tensor grad, Tensor gPos, Tensor gNeg,
+                         double[] sums) {
+        CUdeviceptr s = scratch("tile.sums", (long) sums.length * 8);
+        launchBlocks("tile_sums", sums.length, out, k, tileRows, tileOutputs, grad, gPos, gNeg, s);
+        cuMemcpyDtoH(Pointer.to(sums), s, (long) sums.length * 8);
+    }
+
+    @Override
+    public void scaleByTile(int out, int k, int tileRows, int tileOutputs, Tensor x, float[] factors) {
+        CUdeviceptr f = scratch("tile.factors", (long) factors.length * 4);
+        ensureContext();
+        cuMemcpyHtoD(f, Pointer.to(factors), (long) factors.length * 4);
+        launch("scale_by_tile", (long) out * k, out, k, tileRows, tileOutputs, x, f);
+    }
+
+    @Override
+    public void scatter(int[] indices, float[] values, int count, Tensor dst) {
+        if (count == 0) {
+            return;
+        }
+        CUdeviceptr idx = scratch("scatter.indices", (long) count * 4), val = scratch("scatter.values", (long) count * 4);
+        ensureContext();
+        cuMemcpyHtoD(idx, Pointer.to(indices), (long) count * 4);
+        cuMemcpyHtoD(val, Pointer.to(values), (long) count * 4);
+        launch("scatter_f32", count, count, idx, val, dst);
     }
 
     @Override
