@@ -11,7 +11,7 @@
 #   tar xzf gpu-check.tar.gz && gpu-check/run.sh          -> gpu-check/results-HOST-TIME.txt
 #
 # run.sh runs `cimtrain info`, the GPU tests (every backend operation against the CPU backend, the
-# threshold-accumulate kernel, a lenet-paper mp epoch on both backends) and `cimtrain bench --backend
+# mixed-precision update kernels, a lenet-paper mp epoch on both backends) and `cimtrain bench --backend
 # cuda` for lenet-paper, vgg8 and resnet18, fp32 and mp, batch 64 and 256, each step under a time limit
 # so the whole check ends within about 5 minutes, everything into the one results file.
 set -euo pipefail
