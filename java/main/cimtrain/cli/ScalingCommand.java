@@ -35,9 +35,10 @@ import java.util.concurrent.Callable;
                 "moved to fresh chips, and the cost of an image; writes README.md, results.csv, results.json and",
                 "report/ (plots) to --out. Interrupted studies continue where they stopped (run it again).",
                 "Budgets: quick (width 0.125, the first 3,000 training and 2,000 test images, 12 epochs, patience 2,",
-                "5 new chips; under 30 minutes on 2 CPU cores) or full (the paper's: full width, all images, 100",
+                "5 new chips; VGG-8, a third of ResNet-18's cost per image, trains on the first 6,000 images for 20",
+                "epochs; under 30 minutes on 2 CPU cores per seed) or full (the paper's: full width, all images, 100",
                 "epochs, patience 5, 10 chips; GPU work). --width, --epochs, --train-limit, --test-limit, --chips and",
-                "--patience override a budget's figure.",
+                "--patience override a budget's figure (for every model).",
                 "Example: cimtrain reproduce scaling --budget quick --dry-run"})
 public final class ScalingCommand implements Callable<Integer> {
     @Option(names = "--models", split = ",", defaultValue = "vgg8,resnet18", paramLabel = "M[,M...]",
@@ -151,21 +152,22 @@ public final class ScalingCommand implements Callable<Integer> {
 
     private int dryRun(ScalingPlan plan, Path dir) {
         Budget b = plan.budget();
-        System.out.printf(Locale.ROOT, "scaling study (%s budget) into %s: %s at 32x32, width %s, %s training images, "
-                        + "%s test images, %d epochs, then %d new %s chips per trained model; cost on %s%n", b.name(), dir,
-                plan.dataset(), b.width(), b.trainLimit() == 0 ? "all" : String.valueOf(b.trainLimit()),
-                b.testLimit() == 0 ? "all" : String.valueOf(b.testLimit()), b.epochs(), b.chips(), plan.hardware(),
-                plan.costHardware());
-        System.out.printf(Locale.ROOT, "%-4s %-22s %-9s %-5s %-5s %-13s %-6s %-6s %-8s %s%n", "#", "run", "model", "mode", "seed",
-                "hardware", "epochs", "batch", "lr", "schedule");
+        System.out.printf(Locale.ROOT, "scaling study (%s budget) into %s: %s at 32x32, width %s, %s test images, "
+                        + "then %d new %s chips per trained model; cost on %s%n", b.name(), dir,
+                plan.dataset(), b.width(), b.testLimit() == 0 ? "all" : String.valueOf(b.testLimit()), b.chips(),
+                plan.hardware(), plan.costHardware());
+        System.out.printf(Locale.ROOT, "%-4s %-22s %-9s %-5s %-5s %-13s %-7s %-6s %-6s %-8s %s%n", "#", "run", "model", "mode",
+                "seed", "hardware", "images", "epochs", "batch", "lr", "schedule");
         List<Map<String, Object>> listed = new ArrayList<>();
         List<StudyRun> runs = plan.runs();
         for (int i = 0; i < runs.size(); i++) {
             StudyRun r = runs.get(i);
             TrainConfig c = plan.config(r);
             String hw = r.mode().equals("fp32") ? "-" : plan.hardware();
-            System.out.printf(Locale.ROOT, "%-4d %-22s %-9s %-5s %-5d %-13s %-6d %-6d %-8s plateau/%d%n", i + 1, r.id(), r.model(),
-                    r.mode(), r.seed(), hw, c.epochs(), c.batch(), c.lr(), c.patience());
+            int images = b.trainLimit(r.model());
+            System.out.printf(Locale.ROOT, "%-4d %-22s %-9s %-5s %-5d %-13s %-7s %-6d %-6d %-8s plateau/%d%n", i + 1, r.id(),
+                    r.model(), r.mode(), r.seed(), hw, images == 0 ? "all" : String.valueOf(images), c.epochs(), c.batch(),
+                    c.lr(), c.patience());
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", r.id());
             m.put("model", r.model());
@@ -179,7 +181,7 @@ public final class ScalingCommand implements Callable<Integer> {
             m.put("lr", (double) c.lr());
             m.put("schedule", c.schedule());
             m.put("patience", c.patience());
-            m.put("train_limit", b.trainLimit());
+            m.put("train_limit", b.trainLimit(r.model()));
             m.put("test_limit", b.testLimit());
             m.put("new_chips", b.chips());
             listed.add(m);

@@ -177,7 +177,7 @@ public final class ScalingStudy {
         }
         Budget b = plan.budget();
         DataSplit split = DatasetRegistry.load(plan.dataset(), plan.dataDir(),
-                new DataOptions(ScalingPlan.IMAGE_SIZE, DataOptions.PAD, channels, b.trainLimit()));
+                new DataOptions(ScalingPlan.IMAGE_SIZE, DataOptions.PAD, channels, b.trainLimit(plan.models())));
         Dataset test = split.test();
         if (b.testLimit() > 0 && b.testLimit() < test.size()) {
             test = test.subset(test.name, IntStream.range(0, b.testLimit()).toArray());
@@ -190,12 +190,19 @@ public final class ScalingStudy {
         HardwareSpec runHw = run.mode().equals("fp32") ? null : hw;
         RunArguments args = new RunArguments(cfg, spec.name, runHw == null ? null : plan.hardware(),
                 plan.dataDir() == null ? null : plan.dataDir().toAbsolutePath().toString(), ScalingPlan.IMAGE_SIZE,
-                DataOptions.PAD, spec.input.channels(), plan.budget().trainLimit());
+                DataOptions.PAD, spec.input.channels(), plan.budget().trainLimit(run.model()));
         boolean resume = Files.isRegularFile(runDir.resolve(Checkpoint.FILE));
         if (!resume) {
             deleteTree(runDir); // nothing worth keeping: a run that never finished an epoch starts again
         }
-        return TrainRun.execute(args, spec, plan.dataset(), split, runHw, runDir, threads, resume, 0);
+        int limit = plan.budget().trainLimit(run.model());
+        Dataset train = split.train();
+        if (limit > 0 && limit < train.size()) {
+            // the first images, as --train-limit takes them (the data was loaded for the model that needs most)
+            train = cimtrain.data.Transforms.limit(train, limit);
+        }
+        return TrainRun.execute(args, spec, plan.dataset(), new DataSplit(train, split.test()), runHw, runDir, threads,
+                resume, 0);
     }
 
     /** The trained model programmed onto fresh chips (new programming error each) and tested on them. */

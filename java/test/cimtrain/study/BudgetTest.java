@@ -1,0 +1,41 @@
+package cimtrain.study;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+/** The budgets' per-model training figures and how overrides treat them. */
+class BudgetTest {
+    @Test
+    void quickGivesVgg8MoreImagesAndEpochsThanResnet18() {
+        Budget q = Budget.of(Budget.QUICK);
+        assertEquals(3000, q.trainLimit("resnet18"));
+        assertEquals(12, q.epochs("resnet18"));
+        assertEquals(6000, q.trainLimit("vgg8"));
+        assertEquals(20, q.epochs("vgg8"));
+        // the data is loaded for the model that needs most
+        assertEquals(6000, q.trainLimit(List.of("vgg8", "resnet18")));
+        assertEquals(3000, q.trainLimit(List.of("resnet18")));
+        assertEquals(Map.of("vgg8", Map.of("train_limit", 6000, "epochs", 20)), q.toMap().get("per_model"));
+    }
+
+    @Test
+    void anOverrideAppliesToEveryModelAndKeepsTheOtherPerModelFigure() {
+        Budget q = Budget.of(Budget.QUICK);
+        Budget fewer = q.with(null, 500, null, null, null, null);
+        assertEquals("quick+custom", fewer.name());
+        assertEquals(500, fewer.trainLimit("vgg8"));
+        assertEquals(500, fewer.trainLimit("resnet18"));
+        assertEquals(20, fewer.epochs("vgg8"), "the epochs were not overridden");
+        Budget both = q.with(null, 500, null, 2, null, null);
+        assertEquals(2, both.epochs("vgg8"));
+        assertFalse(both.toMap().containsKey("per_model"));
+        assertSame(q, q.with(null, null, null, null, null, null));
+        assertEquals(0, Budget.of(Budget.FULL).trainLimit(List.of("vgg8", "resnet18")), "full: all images");
+    }
+}
