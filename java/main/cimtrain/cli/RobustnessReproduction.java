@@ -140,8 +140,11 @@ final class RobustnessReproduction {
                 + "models are mapped anew (each tile's largest weight at 1/headroom of the conductance range). Reads: "
                 + (aggregate ? "aggregate" : "exact") + " model.\n\n"
                 + "The paper's programming error for this experiment is 0.5 level spacings of its 16-level simulation "
-                + "grid, i.e. 0.5/15 of the conductance range; `paper-chip`'s default 0.1 spacings of its 4-level grid is "
-                + "the same fraction of its range.\n\n"
+                + "grid, i.e. 0.5/15 = " + String.format(Locale.ROOT, "%.4f", 0.5 / 15) + " of the conductance range; here "
+                + hw.device().programmingError() + " spacings of " + hw.name() + "'s " + hw.device().levels()
+                + "-level grid are " + String.format(Locale.ROOT, "%.4f", hw.device().programmingError()
+                        * hw.device().levelSpacingUs() / (hw.device().gMaxUs() - hw.device().gMinUs()))
+                + " of its range.\n\n"
                 + "| trained as | trained accuracy % (mean +- std over seeds) | on new chips % (mean +- std over seeds x chips) "
                 + "| 95% CI of the per-model means | change (points) | the paper |\n|---|---|---|---|---|---|\n"
                 + rows + "\n"

@@ -42,8 +42,10 @@ class TransferTest {
             assertEquals(3, r.children("/layer2").size());
             assertArrayEquals(new int[]{64, 24}, r.shape("/layer1/tile_0_0"));
             assertArrayEquals(new int[]{36, 24}, r.shape("/layer1/tile_1_0"));
+            var dev = cimtrain.hardware.Hardware.load("paper-chip").device();
             for (float s : r.floats("/layer0/tile_0_0", 25, 8)) {
-                assertTrue(s >= 8.2e-6f * 0.999f && s <= 32.9e-6f * 1.001f, "conductance in the device range: " + s);
+                assertTrue(s >= dev.gMinUs() * 1e-6f * 0.999f && s <= dev.gMaxUs() * 1e-6f * 1.001f,
+                        "conductance in the device range: " + s);
             }
         }
         // weights for another network: status 2, nothing created

@@ -21,7 +21,7 @@ class ReportSweepAndEnergyTest {
     Path tmp;
 
     /**
-     * In a sweep's layout (jobs/ID/run/): mp at the reproduction's read noise (seeds 0, 1) and at 0.12
+     * In a sweep's layout (jobs/ID/run/): mp at the reproduction's read noise (seeds 0, 1) and at twice it
      * (the same runs, 5 points lower), and a job that has not started.
      */
     private Path sweep() throws IOException {
@@ -34,8 +34,8 @@ class ReportSweepAndEnergyTest {
             Path noisy = ReportFixtures.copyRun("mp-s" + seed, jobs.resolve("c" + seed + "/run"));
             ReportFixtures.editJson(noisy.resolve("config.json"), c -> {
                 var spec = c.with("hardware_spec");
-                spec.put("name", "paper-chip+device.read_noise=0.12"); // as a sweep names its chips
-                spec.with("device").put("readNoise", 0.12);
+                spec.put("name", "paper-chip+device.read_noise=5.08"); // as a sweep names its chips
+                spec.with("device").put("readNoise", 5.08); // twice paper-chip's
             });
             ReportFixtures.editJson(noisy.resolve("summary.json"),
                     s -> s.put("test_accuracy", s.get("test_accuracy").asDouble() - 0.05));
@@ -49,7 +49,7 @@ class ReportSweepAndEnergyTest {
         Report.Result r = Report.build(List.of(sweep()), out, "sweep");
         assertEquals(List.of("device.readNoise"), r.groups().swept());
         List<String> labels = r.groups().groups().stream().map(RunGroup::label).toList();
-        assertEquals(List.of("fp32", "mp, device.readNoise=0.06", "mp, device.readNoise=0.12"), labels);
+        assertEquals(List.of("fp32", "mp, device.readNoise=2.54", "mp, device.readNoise=5.08"), labels);
         RunGroup low = r.groups().groups().get(1), high = r.groups().groups().get(2);
         assertEquals("paper-chip", high.hardware(), "the sweep's variant name is grouped under its base chip");
         assertEquals(List.of(0L, 1L), high.seeds());

@@ -3,7 +3,10 @@ package cimtrain.tile;
 import cimtrain.hardware.Hardware;
 import cimtrain.hardware.HardwareSpec;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -11,9 +14,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FakeQuantizationTest {
+    @TempDir
+    Path tmp;
+
     @Test
-    void weightsLandOnTheDifferentialPairsGrid() {
-        HardwareSpec chip = Hardware.load("paper-chip"); // 4 levels, headroom 1.5: steps of 0.5 max
+    void weightsLandOnTheDifferentialPairsGrid() throws Exception {
+        // a coarse chip (4 levels, headroom 1.5: steps of 0.5 max), so that every grid value shows
+        Path file = tmp.resolve("coarse.yaml");
+        Files.writeString(file, "name: coarse\ndevice: {levels: 4, g_min_us: 8.2, g_max_us: 32.9}\n"
+                + "scale: {granularity: crossbar, headroom: 1.5}\n");
+        HardwareSpec chip = Hardware.load(file.toString());
         int out = 3, k = 50;
         float[] w = new float[out * k];
         for (int i = 0; i < w.length; i++) {

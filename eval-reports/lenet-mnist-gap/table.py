@@ -1,0 +1,54 @@
+"""results.md for the LeNet mp-gap experiment, from the run folders (see run.sh)."""
+import glob, json, os, statistics, sys
+
+here = sys.argv[1]
+CHANGE = {
+    "old": "none: paper-chip at 8dfe228 (4 levels over 8.2-32.9 uS, headroom 1.5, threshold 1 level)",
+    "lr001": "learning rate 0.001 instead of 0.004",
+    "chip128": "128 levels over 4-40 uS (the chip's measured device), threshold one 2-bit step (8.23 uS)",
+    "thr025": "write threshold 0.25 level spacings instead of 1",
+    "quiet": "no read noise, no ADC noise",
+    "trainable": "trainable per-crossbar scale",
+    "head2": "initial mapping headroom 2 instead of 1.5",
+    "head3": "initial mapping headroom 3 instead of 1.5",
+    "c128h3": "chip128 and headroom 3",
+}
+
+
+def summary(d):
+    with open(os.path.join(d, "summary.json")) as f:
+        return json.load(f)
+
+
+def mean(xs):
+    return sum(xs) / len(xs)
+
+
+fp32 = [summary(d)["test_accuracy"] * 100
+        for d in sorted(glob.glob(os.path.join(here, "..", "lenet-mnist", "runs", "fp32-s*")))]
+ref = mean(fp32)
+print("# LeNet mp gap: which part of the chip model costs accuracy\n")
+print("Made by `eval-reports/lenet-mnist-gap/run.sh` (see its header). Every row: `lenet-paper` trained in "
+      "mode mp on `mnist-10k` with `reproduce lenet`'s recipe on `paper-chip` as it was at commit 8dfe228 "
+      "(`hardware/old.yaml`) or a variant of it (`hardware/`); seeds 1 and 2 of `old` are the mp runs of "
+      "`reproduce lenet` at that commit, copied. The gap is to fp32's mean over seeds 0-2 in `eval-reports/lenet-mnist/` "
+      f"({ref:.2f}%, the same recipe in software).\n")
+print("| variant | changed from old | seeds | test accuracy % | mean | gap to fp32 | final train loss (mean) | writes per weight (mean) | write reduction |")
+print("|---|---|---|---|---|---|---|---|---|")
+CHANGE["paper-chip now"] = ("c128h3 with threshold 29.05 levels: paper-chip since this experiment, "
+                            "the mp runs of `eval-reports/lenet-mnist/`")
+for name in CHANGE:
+    if name == "paper-chip now":
+        runs = sorted(glob.glob(os.path.join(here, "..", "lenet-mnist", "runs", "mp-s*")))
+    else:
+        runs = sorted(glob.glob(os.path.join(here, "runs", name + "-s*")))
+    if not runs:
+        continue
+    s = [summary(d) for d in runs]
+    acc = [x["test_accuracy"] * 100 for x in s]
+    spread = f" +- {statistics.stdev(acc):.2f}" if len(acc) > 1 else ""
+    print(f"| {name} | {CHANGE[name]} | {', '.join(str(x['seed']) for x in s)} | "
+          f"{', '.join(f'{a:.2f}' for a in acc)} | {mean(acc):.2f}{spread} | {mean(acc) - ref:+.2f} | "
+          f"{mean([x['final_train_loss'] for x in s]):.3f} | "
+          f"{mean([x['writes_per_weight_mean'] for x in s]):.1f} | "
+          f"{mean([x['write_reduction'] for x in s]):.0f}x |")
