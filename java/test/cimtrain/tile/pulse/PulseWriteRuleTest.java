@@ -22,13 +22,17 @@ class PulseWriteRuleTest {
         BE.close();
     }
 
-    /** paper-table1's 10-70 uS devices, continuous and noise-free, with the given pulse model. */
+    /**
+     * paper-table1's 10-70 uS devices, continuous and noise-free, with headroom 1.5 (the hand-computed values
+     * below) and the given pulse model.
+     */
     private static HardwareSpec chip(PulseSpec pulse, double stuckAtFraction) {
         HardwareSpec base = Hardware.load("paper-table1");
         HardwareSpec.DeviceSpec d = base.device();
         return new HardwareSpec("test", "", "", base.tile(), base.mapping(),
                 new HardwareSpec.DeviceSpec(0, d.gMinUs(), d.gMaxUs(), 0, 0, 0, stuckAtFraction), base.dac(),
-                base.adc(), base.readVoltage(), base.scale(), base.write(), pulse);
+                base.adc(), base.readVoltage(), new HardwareSpec.ScaleSpec(base.scale().granularity(),
+                        base.scale().trainable(), 1.5, base.scale().learningRate()), base.write(), pulse);
     }
 
     /** Linear steps of 1 uS (eps = 1 uS x scale). */
