@@ -120,7 +120,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             boolean keepScales = ChipEvaluation.scalesFit(scales, net, hw);
             System.out.printf(Locale.ROOT, "evaluating %s (trained in mode %s) on %d fresh %s chips (%s)%n", spec.name,
                     args.config().mode(), chips, hw.name(), keepScales ? "with the scale factors it was trained with"
-                            : "mapped anew: largest weight of each tile at 1/headroom of the range");
+                            : "mapped anew: largest weight of each tile at 1/inference_headroom of the range");
             ChipEvaluation.Result r = ChipEvaluation.run(net, hw, keepScales ? scales : null,
                     Chip.aggregateReads(readModel, hw), split.test(), evalBatch, chips, seed, driftSeconds, driftNu);
             StringBuilder csv = new StringBuilder("chip,seed,test_accuracy\n");

@@ -137,7 +137,7 @@ final class RobustnessReproduction {
                 "%.3f", hw.device().programmingError() * hw.device().levelSpacingUs()) + " uS), read noise "
                 + hw.device().readNoise() + " level spacings on every read) and tested on the 2,000 test digits. The mp "
                 + "models keep the tile scale factors they were trained with (their conductance targets); fp32 and qat "
-                + "models are mapped anew (each tile's largest weight at 1/headroom of the conductance range). Reads: "
+                + "models are mapped anew (each tile's largest weight at 1/inference_headroom of the conductance range). Reads: "
                 + (aggregate ? "aggregate" : "exact") + " model.\n\n"
                 + "The paper's programming error for this experiment is 0.5 level spacings of its 16-level simulation "
                 + "grid, i.e. 0.5/15 = " + String.format(Locale.ROOT, "%.4f", 0.5 / 15) + " of the conductance range; here "

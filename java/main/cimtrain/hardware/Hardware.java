@@ -82,7 +82,7 @@ public final class Hardware {
         Fields sc = new Fields(top.section("scale"), at + ": scale");
         HardwareSpec.ScaleSpec scale = new HardwareSpec.ScaleSpec(sc.choice("granularity", "crossbar",
                 List.of("crossbar", "layer")), sc.bool("trainable", false), sc.real("headroom", 1.5, 1, 1000),
-                sc.real("learning_rate", 1e-4, 0, 1));
+                sc.real("inference_headroom", 1, 1, 1000), sc.real("learning_rate", 1e-4, 0, 1));
         sc.rejectUnknown();
 
         Fields w = new Fields(top.section("write"), at + ": write");

@@ -132,11 +132,17 @@ public record HardwareSpec(String name, String description, String source, TileS
      * @param headroom    the initial mapping puts a tile's largest weight at 1/headroom of the
      *                    conductance range, leaving room for weights to grow before they saturate.
      *                    Default 1.5.
+     * @param inferenceHeadroom the same for a model programmed onto a chip after training, to be read and
+     *                    not trained (an fp32- or qat-trained model moved to the chip, {@code evaluate},
+     *                    {@code export} onto a new chip): no update will follow, so by default its largest
+     *                    weight fills the range (1) and it gets all the levels; qat rounds to this grid.
+     *                    A chip-trained model keeps its trained scale factors instead. Default 1.
      * @param learningRate relative step of a trainable factor per update. Default 1e-4: the factors have
      *                    no weight decay (growing them sharpens the softmax), and at 1e-3 mp training of
      *                    lenet-paper diverged.
      */
-    public record ScaleSpec(String granularity, boolean trainable, double headroom, double learningRate) {
+    public record ScaleSpec(String granularity, boolean trainable, double headroom, double inferenceHeadroom,
+                            double learningRate) {
     }
 
     /**

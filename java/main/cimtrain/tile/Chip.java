@@ -87,15 +87,22 @@ public final class Chip {
      * @param aggregateReads simulate reads with the aggregate model (see {@link #aggregateReads})
      */
     public static Chip place(Network net, HardwareSpec hw, String writeRule, long seed, boolean aggregateReads) {
-        return place(net, hw, writeRule, seed, aggregateReads, null);
+        return place(net, hw, writeRule, seed, aggregateReads, null, hw.scale().headroom());
     }
 
     /**
-     * The same, programming each layer with given tile scale factors ({@code scales.get(l)} for the l-th
-     * crossbar layer) instead of the initial mapping's, when {@code scales} is not null.
+     * A trained model programmed onto a chip to be read (moved to a new chip, exported): with the tile
+     * scale factors it was trained with ({@code scales.get(l)} for the l-th crossbar layer) when
+     * {@code scales} is not null, else mapped anew with the hardware's inference headroom (no update
+     * follows, so the weights need no room to grow). Its updates would be written as mp's.
      */
-    public static Chip place(Network net, HardwareSpec hw, String writeRule, long seed, boolean aggregateReads,
-                             List<float[]> scales) {
+    public static Chip placeTrained(Network net, HardwareSpec hw, long seed, boolean aggregateReads,
+                                    List<float[]> scales) {
+        return place(net, hw, MP, seed, aggregateReads, scales, hw.scale().inferenceHeadroom());
+    }
+
+    private static Chip place(Network net, HardwareSpec hw, String writeRule, long seed, boolean aggregateReads,
+                              List<float[]> scales, double headroom) {
         if (writeRule.equals(MP_PULSE) && hw.pulse() == null) {
             throw new cimtrain.util.UserError("mode mp-pulse needs a 'pulse:' section in hardware " + hw.name()
                     + " (see models/hardware/README.md, e.g. --hardware paper-table1-pulse)");
@@ -122,7 +129,7 @@ public final class Chip {
             if (scales != null) {
                 xb.programAll(initial, scales.get(chip.crossbars.size()));
             } else {
-                xb.programAll(initial);
+                xb.programAll(initial, headroom);
             }
             Parameter.UpdateRule rule;
             if (writeRule.equals(MP_PULSE)) {

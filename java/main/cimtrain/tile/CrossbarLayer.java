@@ -139,8 +139,20 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
      * Sets each tile's scale so that its largest weight (the layer's, with granularity layer) spans
      * 1/headroom of the conductance range, then programs every weight (the initial mapping; not counted
      * as training writes).
+     *
+     * @param headroom the hardware's {@code headroom} for a network about to be trained on the chip, its
+     *                 {@code inferenceHeadroom} for a trained one that will only be read
      */
+    public void programAll(float[] w, double headroom) {
+        programAllAt(w, headroom);
+    }
+
+    /** {@link #programAll(float[], double)} with the training headroom (the mapping training starts from). */
     public void programAll(float[] w) {
+        programAllAt(w, hw.scale().headroom());
+    }
+
+    private void programAllAt(float[] w, double headroom) {
         float[] maxAbs = new float[tileScale.length];
         for (int i = 0; i < w.length; i++) {
             int t = tileOf(i);
@@ -154,7 +166,7 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
             java.util.Arrays.fill(maxAbs, layerMax);
         }
         for (int t = 0; t < tileScale.length; t++) {
-            tileScale[t] = (float) (hw.scale().headroom() * Math.max(maxAbs[t], 1e-6f) / range());
+            tileScale[t] = (float) (headroom * Math.max(maxAbs[t], 1e-6f) / range());
         }
         dirty = true;
         for (int i = 0; i < w.length; i++) {

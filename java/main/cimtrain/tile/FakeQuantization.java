@@ -51,9 +51,10 @@ public final class FakeQuantization implements WeightReader {
 
     /**
      * Rounds w (out x k, row-major) in place to the weight grid the chip would program it on: per tile
-     * (per layer with granularity layer) the scale of the initial mapping, headroom x the largest |w|
-     * over the conductance range, so a step of headroom x max / (levels - 1), at most levels - 1 steps
-     * either way (a differential pair). So a qat model moved to the chip lands on the same values.
+     * (per layer with granularity layer) the scale a trained model is programmed with, inference
+     * headroom x the largest |w| over the conductance range, so a step of inferenceHeadroom x max /
+     * (levels - 1), at most levels - 1 steps either way (a differential pair). So a qat model moved to
+     * the chip lands on the same values.
      */
     static void quantize(float[] w, int out, int k, HardwareSpec hw) {
         int levels = hw.device().levels();
@@ -82,7 +83,7 @@ public final class FakeQuantization implements WeightReader {
                 if (max[t] == 0f) {
                     continue;
                 }
-                float step = (float) (hw.scale().headroom() * max[t] / (levels - 1));
+                float step = (float) (hw.scale().inferenceHeadroom() * max[t] / (levels - 1));
                 float n = Math.max(-(levels - 1), Math.min(levels - 1, Math.round(w[o * k + i] / step)));
                 w[o * k + i] = n * step;
             }

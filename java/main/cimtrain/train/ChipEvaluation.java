@@ -34,7 +34,7 @@ public final class ChipEvaluation {
         long[] seeds = new long[chips];
         for (int c = 0; c < chips; c++) {
             seeds[c] = firstSeed + c;
-            Chip chip = Chip.place(net, hw, Chip.MP, seeds[c], aggregateReads, scales);
+            Chip chip = Chip.placeTrained(net, hw, seeds[c], aggregateReads, scales);
             for (CrossbarLayer xb : chip.crossbars()) {
                 xb.drift(driftSeconds, driftNu);
             }

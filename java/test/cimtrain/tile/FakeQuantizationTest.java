@@ -19,10 +19,11 @@ class FakeQuantizationTest {
 
     @Test
     void weightsLandOnTheDifferentialPairsGrid() throws Exception {
-        // a coarse chip (4 levels, headroom 1.5: steps of 0.5 max), so that every grid value shows
+        // a coarse chip (4 levels, inference headroom 1.5: steps of 0.5 max), so that every grid value
+        // shows; the training headroom (3) is for chip-trained models, not the grid a trained model lands on
         Path file = tmp.resolve("coarse.yaml");
         Files.writeString(file, "name: coarse\ndevice: {levels: 4, g_min_us: 8.2, g_max_us: 32.9}\n"
-                + "scale: {granularity: crossbar, headroom: 1.5}\n");
+                + "scale: {granularity: crossbar, headroom: 3, inference_headroom: 1.5}\n");
         HardwareSpec chip = Hardware.load(file.toString());
         int out = 3, k = 50;
         float[] w = new float[out * k];

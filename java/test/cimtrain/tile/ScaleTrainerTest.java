@@ -26,7 +26,7 @@ class ScaleTrainerTest {
         // 2-row tiles, continuous noiseless devices: two weights per row tile
         return new HardwareSpec("t", "", "", new HardwareSpec.TileSpec(2, 64), b.mapping(),
                 new HardwareSpec.DeviceSpec(0, d.gMinUs(), d.gMaxUs(), 0, 0, 0, 0), b.dac(), b.adc(), b.readVoltage(),
-                new HardwareSpec.ScaleSpec(granularity, trainable, 1.5, 0.01), new HardwareSpec.WriteSpec(1, 1));
+                new HardwareSpec.ScaleSpec(granularity, trainable, 1.5, 1, 0.01), new HardwareSpec.WriteSpec(1, 1));
     }
 
     @Test

@@ -32,7 +32,7 @@ class PulseWriteRuleTest {
         return new HardwareSpec("test", "", "", base.tile(), base.mapping(),
                 new HardwareSpec.DeviceSpec(0, d.gMinUs(), d.gMaxUs(), 0, 0, 0, stuckAtFraction), base.dac(),
                 base.adc(), base.readVoltage(), new HardwareSpec.ScaleSpec(base.scale().granularity(),
-                        base.scale().trainable(), 1.5, base.scale().learningRate()), base.write(), pulse);
+                        base.scale().trainable(), 1.5, 1, base.scale().learningRate()), base.write(), pulse);
     }
 
     /** Linear steps of 1 uS (eps = 1 uS x scale). */
