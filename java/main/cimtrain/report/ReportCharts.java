@@ -176,11 +176,11 @@ final class ReportCharts {
     private static CategoryChart byCategory(String title, String param, Figure fig, Map<String, Map<String, RunGroup>> lines,
                                             List<String> values, List<RunGroup> baselines) {
         CategoryChart chart = categoryChart(title, param, fig.axis());
-        lines.forEach((label, points) -> {
-            List<String> x = values.stream().filter(points::containsKey).toList();
-            chart.addSeries(label, x, x.stream().map(v -> fig.stats().apply(points.get(v)).mean()).toList(),
-                    x.stream().map(v -> errorBar(fig.stats().apply(points.get(v)))).toList());
-        });
+        // every series over every value, null where a line has no point: XChart draws a category chart's
+        // bars by index, and a series with fewer values than the first threw out of its painter
+        lines.forEach((label, points) -> chart.addSeries(label, values,
+                values.stream().map(v -> points.containsKey(v) ? (Number) fig.stats().apply(points.get(v)).mean() : null).toList(),
+                values.stream().map(v -> points.containsKey(v) ? (Number) errorBar(fig.stats().apply(points.get(v))) : null).toList()));
         // the baseline, the same at every value, as a grey bar beside the chip modes' bars
         for (RunGroup base : baselines) {
             Stats b = fig.stats().apply(base);

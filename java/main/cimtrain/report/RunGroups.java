@@ -14,7 +14,7 @@ import java.util.TreeSet;
 
 /**
  * Sorts runs into {@link RunGroup}s. A hardware field is a swept parameter when runs on the same chip
- * (same base name) hold different values for it; a field of the training recipe (lr, epochs, ...) is one
+ * (same base name) that record it hold different values for it; a field of the training recipe (lr, epochs, ...) is one
  * when the runs that record it hold different values. A swept parameter's value becomes part of the
  * group, so the seeds of one sweep point are summarised together and the points are kept apart.
  *
@@ -106,8 +106,14 @@ public record RunGroups(List<RunGroup> groups, List<String> swept) {
             chipRuns.forEach(r -> fields.addAll(r.hardwareFields().keySet()));
             Set<String> swept = new TreeSet<>();
             for (String f : fields) {
+                // absent is not a value, as for the training fields: a run made before a field existed
+                // does not record it, and that is no sweep
                 Set<String> values = new HashSet<>();
-                chipRuns.forEach(r -> values.add(r.hardwareFields().getOrDefault(f, ABSENT)));
+                chipRuns.forEach(r -> {
+                    if (r.hardwareFields().containsKey(f)) {
+                        values.add(r.hardwareFields().get(f));
+                    }
+                });
                 if (values.size() > 1) {
                     swept.add(f);
                 }
