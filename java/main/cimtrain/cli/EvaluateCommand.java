@@ -32,7 +32,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Move a trained model to N fresh simulated chips (new programming error, device spread and stuck",
-                "devices on each) and report its test accuracy: per chip, mean, standard deviation and 95% confidence",
+                "devices on each) and report its test accuracy: per chip, mean, standard deviation and 95%% confidence",
                 "interval. Writes chips.csv and summary.json to --out.",
                 "Example: cimtrain evaluate --checkpoint runs/X/checkpoint.h5 --chips 10 --programming-error 0.5"})
 public final class EvaluateCommand implements Callable<Integer> {

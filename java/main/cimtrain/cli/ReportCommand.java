@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
                 "report.html (plots embedded, opens without network), comparison.csv, runs.csv",
                 "and plots as PNG and SVG: training curves, writes per weight, accuracy against",
                 "each swept hardware parameter, energy per image (where the runs record it).",
-                "Runs that differ only by seed are summarised as mean, standard deviation and 95% confidence interval;",
+                "Runs that differ only by seed are summarised as mean, standard deviation and 95%% confidence interval;",
                 "each mode is set beside the fp32 runs of the same model and dataset.",
                 "Example: cimtrain report eval-reports/lenet-mnist --out lenet-report"})
 public final class ReportCommand implements Callable<Integer> {

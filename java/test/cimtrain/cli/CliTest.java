@@ -61,6 +61,25 @@ class CliTest {
     }
 
     @Test
+    void everyHelpFormatsWithoutWarnings() {
+        // picocli formats descriptions with String.format: a bare % (as in "95%") prints its text raw
+        // and a WARN line to stderr
+        java.util.Deque<picocli.CommandLine> todo = new java.util.ArrayDeque<>();
+        todo.add(new picocli.CommandLine(new Main()));
+        int seen = 0;
+        while (!todo.isEmpty()) {
+            picocli.CommandLine c = todo.pop();
+            err.reset();
+            String usage = c.getUsageMessage();
+            assertFalse(errText().contains("picocli WARN"), c.getCommandName() + ": " + errText());
+            assertFalse(usage.contains("%n"), c.getCommandName() + " help shows a raw format string");
+            todo.addAll(c.getSubcommands().values());
+            seen++;
+        }
+        assertTrue(seen > 10, "walked " + seen + " commands");
+    }
+
+    @Test
     void impossibleValuesAreRejected() {
         Path runDir = tmp.resolve("never");
         assertBadInput("--epochs", "train", "--model", "lenet-paper", "--epochs", "-3", "--out", runDir.toString());
