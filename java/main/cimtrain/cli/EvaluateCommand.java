@@ -140,6 +140,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             summary.put("drift_seconds", driftSeconds);
             summary.put("drift_nu", driftNu);
             summary.put("chips", chips);
+            // the whole test split: a training run's --test-limit is not applied here
+            summary.put("test_samples", split.test().size());
             summary.put("accuracy_mean", r.mean());
             summary.put("accuracy_std", r.std());
             summary.put("ci95_low", r.ci95Low());
@@ -147,8 +149,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             summary.put("accuracies", r.accuracies());
             summary.put("run_dir", dir.toString());
             folder.writeSummary(summary);
-            System.out.printf(Locale.ROOT, "test accuracy on %d new chips: %.2f%% +- %.2f (95%% CI %.2f-%.2f%%)%n", chips,
-                    100 * r.mean(), 100 * r.std(), 100 * r.ci95Low(), 100 * r.ci95High());
+            System.out.printf(Locale.ROOT, "test accuracy on %d new chips (%,d test images): %.2f%% +- %.2f (95%% CI %.2f-%.2f%%)%n",
+                    chips, split.test().size(), 100 * r.mean(), 100 * r.std(), 100 * r.ci95Low(), 100 * r.ci95High());
             return summary;
         }
     }

@@ -51,6 +51,7 @@ class CrashResumeTest {
                 "--out", eval.toString(), "--json"));
         var summary = cimtrain.util.Json.MAPPER.readTree(eval.resolve("summary.json").toFile());
         assertEquals(2, summary.get("chips").asInt());
+        assertEquals(2000, summary.get("test_samples").asInt(), "mnist-10k's whole test split");
         assertTrue(summary.get("ci95_low").asDouble() <= summary.get("accuracy_mean").asDouble());
         double trained = Double.parseDouble(field(killed, "test_accuracy"));
         // chance is 0.1; these 120 steps on paper-chip reach about 0.45 (seed 5)
