@@ -73,6 +73,12 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "How crossbar reads are simulated (see train --help). Default: ${DEFAULT-VALUE}.")
     String readModel;
 
+    @Option(names = "--targets", defaultValue = "w_fp", paramLabel = "w_fp|devices",
+            description = "What a chip-trained model's new chips are programmed to: w_fp, its high-precision copy "
+                    + "(the digital weights); devices, what its training chip's devices held at the end (that chip's "
+                    + "programming errors included). Models trained off-chip have only w_fp. Default: ${DEFAULT-VALUE}.")
+    String targets;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Result folder (default: runs/evaluate-TIME).")
     Path out;
 
@@ -93,8 +99,15 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (driftSeconds < 0 || driftNu < 0) {
             throw new UserError("--drift-seconds and --drift-nu must be >= 0");
         }
+        if (!targets.equals("w_fp") && !targets.equals("devices")) {
+            throw new UserError("--targets must be w_fp or devices, got '" + targets + "'");
+        }
         backend.select();
         RunArguments args = Checkpoint.arguments(checkpoint);
+        if (targets.equals("devices") && (args.hardware() == null || args.config().mode().equals("qat"))) {
+            throw new UserError("--targets devices needs a model trained on a chip; " + checkpoint + " was trained in mode "
+                    + args.config().mode());
+        }
         ModelSpec spec = Models.load(args.model());
         String hwName = hardware != null ? hardware : args.hardware() != null ? args.hardware() : "paper-chip";
         HardwareSpec hw = ChipEvaluation.withOverrides(Hardware.load(hwName), programmingError, readNoise, stuckAt, adcBits);
@@ -118,6 +131,14 @@ public final class EvaluateCommand implements Callable<Integer> {
             Checkpoint.loadNetwork(ckpt, net);
             List<float[]> scales = Checkpoint.tileScales(ckpt);
             boolean keepScales = ChipEvaluation.scalesFit(scales, net, hw);
+            if (targets.equals("devices")) {
+                if (!keepScales) {
+                    throw new UserError("--targets devices needs chips with the training chip's tiles (" + args.hardware()
+                            + "'s geometry); " + hw.name() + " has other tiles");
+                }
+                ChipEvaluation.useDeviceValues(net, ckpt, Hardware.load(args.hardware()), args.config().mode(),
+                        args.config().seed());
+            }
             System.out.printf(Locale.ROOT, "evaluating %s (trained in mode %s) on %d fresh %s chips (%s)%n", spec.name,
                     args.config().mode(), chips, hw.name(), keepScales ? "with the scale factors it was trained with"
                             : "mapped anew: largest weight of each tile at 1/inference_headroom of the range");
@@ -137,6 +158,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             summary.put("hardware", hw.name());
             summary.put("hardware_spec", hw);
             summary.put("kept_trained_scales", keepScales);
+            summary.put("targets", targets);
             summary.put("drift_seconds", driftSeconds);
             summary.put("drift_nu", driftNu);
             summary.put("chips", chips);

@@ -60,6 +60,32 @@ public final class ChipEvaluation {
         return new Result(acc, seeds, mean, std, mean - half, mean + half);
     }
 
+    /**
+     * Replaces the network's weights (W_FP for an mp model) by what the devices of the chip it was trained
+     * on held at the end, read back from its checkpoint: the training chip's programming errors included,
+     * which training on that chip adapted to. Programming those values onto a new chip moves the function
+     * the training chip computed, where programming W_FP moves the digital copy.
+     *
+     * @param trainedHw the hardware the model was trained on; {@code mode} and {@code seed} its run's
+     */
+    public static void useDeviceValues(Network net, java.nio.file.Path checkpoint, HardwareSpec trainedHw, String mode,
+                                       long seed) {
+        Chip trained = Chip.place(net, trainedHw, mode, seed, true);
+        Checkpoint.restoreChip(checkpoint, trained);
+        List<CrossbarLayer> xbs = trained.crossbars();
+        List<cimtrain.nn.Parameter> weights = new java.util.ArrayList<>();
+        for (cimtrain.nn.Layer l : Network.leaves(net.replicaRoots().get(0))) {
+            if (l instanceof cimtrain.nn.Conv2d c) {
+                weights.add(c.weight());
+            } else if (l instanceof cimtrain.nn.Linear f) {
+                weights.add(f.weight());
+            }
+        }
+        for (int i = 0; i < xbs.size(); i++) {
+            weights.get(i).write(xbs.get(i).effectiveWeights());
+        }
+    }
+
     /** Whether trained tile scales fit the chip (same tiles per layer); else the model is mapped anew. */
     public static boolean scalesFit(List<float[]> scales, Network net, HardwareSpec hw) {
         if (scales == null) {

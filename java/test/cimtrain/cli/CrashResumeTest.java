@@ -58,6 +58,36 @@ class CrashResumeTest {
         assertTrue(trained > 0.3, "a trained model, not chance: " + trained);
         assertEquals(trained, summary.get("accuracy_mean").asDouble(), 0.1, "on new chips of the same kind");
         assertEquals(3, Files.readAllLines(eval.resolve("chips.csv")).size());
+        // the training chip's device values as targets, on chips without programming error or read noise:
+        // the function the training chip computed, up to rounding the values to the levels
+        Path devices = tmp.resolve("eval-devices");
+        assertEquals(0, Main.run("evaluate", "--checkpoint", killed.resolve(Checkpoint.FILE).toString(), "--chips", "1",
+                "--targets", "devices", "--programming-error", "0", "--read-noise", "0", "--out", devices.toString()));
+        var fromDevices = cimtrain.util.Json.MAPPER.readTree(devices.resolve("summary.json").toFile());
+        assertEquals("devices", fromDevices.get("targets").asText());
+        assertEquals(trained, fromDevices.get("accuracy_mean").asDouble(), 0.05, "the training chip's function");
+        assertEquals(2, Main.run("evaluate", "--checkpoint", killed.resolve(Checkpoint.FILE).toString(),
+                "--targets", "digital"));
+        // what --targets devices programs: the devices' values, W_FP off by the training chip's write errors
+        Path ckpt = killed.resolve(Checkpoint.FILE);
+        var args = Checkpoint.arguments(ckpt);
+        var spec = cimtrain.model.Models.load(args.model());
+        try (var be = new cimtrain.backend.cpu.CpuBackend(1, 1);
+             var net = new cimtrain.nn.Network("n", be, () -> spec.build(args.config().width()), spec.input, 4, 0)) {
+            Checkpoint.loadNetwork(ckpt, net);
+            var conv1 = (cimtrain.nn.Conv2d) cimtrain.nn.Network.leaves(net.replicaRoots().get(0)).get(0);
+            float[] wfp = conv1.weight().read();
+            cimtrain.train.ChipEvaluation.useDeviceValues(net, ckpt, cimtrain.hardware.Hardware.load(args.hardware()),
+                    args.config().mode(), args.config().seed());
+            float[] held = conv1.weight().read();
+            double maxDiff = 0, maxW = 0;
+            for (int i = 0; i < wfp.length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(held[i] - wfp[i]));
+                maxW = Math.max(maxW, Math.abs(wfp[i]));
+            }
+            assertTrue(maxDiff > 0, "the devices' values, not W_FP");
+            assertTrue(maxDiff < 0.5 * maxW, "near W_FP: " + maxDiff + " of " + maxW);
+        }
         // a file that is not a checkpoint: status 2
         Files.writeString(tmp.resolve("junk.h5"), "junk");
         assertEquals(2, Main.run("evaluate", "--checkpoint", tmp.resolve("junk.h5").toString()));
