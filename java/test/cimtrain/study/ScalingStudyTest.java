@@ -78,6 +78,8 @@ class ScalingStudyTest {
         assertTrue(readme.contains(", CPU backend; the study took"), "the backend is named from the runs: " + readme);
         assertTrue(readme.contains("--backend cpu"), "the command as given");
         assertTrue(readme.contains("| vgg8-mp-s0 | cpu | "), readme);
+        assertTrue(readme.contains("models are mapped anew, each tile's largest weight at 1/inference_headroom of the "
+                + "range (1)."), "how fp32 and qat models are moved: " + readme);
         assertTrue(readme.contains("**ADC saturation.** paper-table1: a column of 256 rows can draw up to 1792 uA"), readme);
 
         // interrupt one run after its training (no summary, no new-chip figures) and rerun
