@@ -24,6 +24,9 @@ public final class Main implements Runnable {
     /** Runs a command line and returns its exit status (tests call this directly). */
     public static int run(String... args) {
         CommandLine cmd = new CommandLine(new Main());
+        // the descriptions are written as lines of up to about 110 characters: at picocli's default 80 every
+        // one of them wrapped, leaving a stub line behind it
+        cmd.setUsageHelpWidth(120);
         cmd.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("cimtrain: " + oneLine(ex.getMessage()) + " (see '"
