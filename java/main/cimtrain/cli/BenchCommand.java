@@ -51,8 +51,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "64", description = "Default: ${DEFAULT-VALUE}.")
     int batch;
 
-    @Option(names = "--mp", description = {"Also measure the mp mode on --hardware (crossbar reads, threshold writes)",
-            "and report its throughput beside fp32 from the same run."})
+    @Option(names = "--mp", description = "Also measure the mp mode on --hardware (crossbar reads, threshold writes) "
+                    + "and report its throughput beside fp32 from the same run.")
     boolean mp;
 
     @Option(names = "--read-model", defaultValue = "auto", paramLabel = "auto|exact|aggregate",

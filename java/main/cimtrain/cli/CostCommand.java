@@ -36,8 +36,8 @@ public final class CostCommand implements Callable<Integer> {
     double width;
 
     @Option(names = "--copies", defaultValue = "" + CostModel.DEFAULT_COPIES,
-            description = {"Copies of every layer's tiles for the pipelined-with-copies latency (the paper's 0.05 ms for",
-                    "LeNet implies about 8 of its slowest layer). Default: ${DEFAULT-VALUE}."})
+            description = "Copies of every layer's tiles for the pipelined-with-copies latency (the paper's 0.05 ms for "
+                    + "LeNet implies about 8 of its slowest layer). Default: ${DEFAULT-VALUE}.")
     int copies;
 
     @Option(names = "--run", paramLabel = "RUN_DIR", description = "A finished on-chip run: adds the cost of its training steps with the writes it made.")

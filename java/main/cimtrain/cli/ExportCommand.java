@@ -34,8 +34,8 @@ public final class ExportCommand implements Callable<Integer> {
     Path weights;
 
     @Option(names = {"--conductances"}, paramLabel = "FILE",
-            description = {"Write per-tile conductances in siemens: the devices of the chip the model was trained on, or,",
-                    "for a model trained off-chip, its weights programmed onto a new --hardware chip (seed --seed)."})
+            description = "Write per-tile conductances in siemens: the devices of the chip the model was trained on, or, "
+                    + "for a model trained off-chip, its weights programmed onto a new --hardware chip (seed --seed).")
     Path conductances;
 
     @Option(names = "--hardware", paramLabel = "NAME|FILE", description = "Chip for an off-chip model (default paper-chip).")

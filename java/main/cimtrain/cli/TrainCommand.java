@@ -53,11 +53,11 @@ public final class TrainCommand implements Callable<Integer> {
     DataArgs data;
 
     @Option(names = "--mode", defaultValue = "fp32", paramLabel = "fp32|mp|mp-pulse|direct|qat",
-            description = {"fp32: software baseline. mp: the paper's mixed precision (forward on the crossbars, digital backward,",
-                    "updates accumulated and written with write-and-verify when they reach the threshold).",
-                    "mp-pulse: updates accumulated and written as n = trunc(acc / eps) pulses through the device response of",
-                    "the hardware's 'pulse' section (e.g. --hardware paper-table1-pulse). direct: every update written at once.",
-                    "qat: software training with weights fake-quantised to the chip's levels (no noise). Default: ${DEFAULT-VALUE}."})
+            description = "fp32: software baseline. mp: the paper's mixed precision (forward on the crossbars, digital backward, "
+                    + "updates accumulated and written with write-and-verify when they reach the threshold). "
+                    + "mp-pulse: updates accumulated and written as n = trunc(acc / eps) pulses through the device response of "
+                    + "the hardware's 'pulse' section (e.g. --hardware paper-table1-pulse). direct: every update written at once. "
+                    + "qat: software training with weights fake-quantised to the chip's levels (no noise). Default: ${DEFAULT-VALUE}.")
     String mode;
 
     @Option(names = "--hardware", defaultValue = "paper-chip", paramLabel = "NAME|FILE",
@@ -71,8 +71,8 @@ public final class TrainCommand implements Callable<Integer> {
     int batch;
 
     @Option(names = "--steps-per-epoch", defaultValue = "0", paramLabel = "N",
-            description = {"Batches per epoch (0: one pass over the training set). More than one pass draws further",
-                    "seeded shuffles, as the paper's 400 random batches per epoch do. Default: ${DEFAULT-VALUE}."})
+            description = "Batches per epoch (0: one pass over the training set). More than one pass draws further "
+                    + "seeded shuffles, as the paper's 400 random batches per epoch do. Default: ${DEFAULT-VALUE}.")
     int stepsPerEpoch;
 
     @Option(names = "--optimizer", defaultValue = "adamw", paramLabel = "adamw|sgd", description = "Default: ${DEFAULT-VALUE}.")
@@ -102,9 +102,9 @@ public final class TrainCommand implements Callable<Integer> {
     int evalBatch;
 
     @Option(names = "--read-model", defaultValue = "auto", paramLabel = "auto|exact|aggregate",
-            description = {"How crossbar reads are simulated: exact (every bit-serial read and ADC conversion) or",
-                    "aggregate (one product and one noise draw per output with the reads' combined variance; faithful",
-                    "when ADC noise >= 0.5 LSB, ignores ADC saturation). auto: aggregate where faithful. Default: ${DEFAULT-VALUE}."})
+            description = "How crossbar reads are simulated: exact (every bit-serial read and ADC conversion) or "
+                    + "aggregate (one product and one noise draw per output with the reads' combined variance; faithful "
+                    + "when ADC noise >= 0.5 LSB, ignores ADC saturation). auto: aggregate where faithful. Default: ${DEFAULT-VALUE}.")
     String readModel;
 
     @Option(names = "--threads", defaultValue = "0", description = "CPU worker threads (0: all cores).")
@@ -120,9 +120,9 @@ public final class TrainCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--resume", paramLabel = "RUN_DIR",
-            description = {"Continue an interrupted run from its checkpoint (written after every epoch): same weights,",
-                    "devices, optimizer state, noise and data order as if it had not stopped. Every other option but",
-                    "--threads and --json comes from the checkpoint."})
+            description = "Continue an interrupted run from its checkpoint (written after every epoch): same weights, "
+                    + "devices, optimizer state, noise and data order as if it had not stopped. Every other option but "
+                    + "--threads and --json comes from the checkpoint.")
     Path resume;
 
     @Override
