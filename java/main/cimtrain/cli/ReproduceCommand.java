@@ -164,6 +164,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                             0.9f, 0.01f, "constant", 5, seed, 256, stepsPerEpoch, readModel);
                     summary = TrainRun.execute(cfg, spec, "mnist-10k", split, mode.equals("fp32") ? null : hw, runDir, nThreads);
                 } else {
+                    cimtrain.train.RecordedHardware.requireSame(runDir, mode.equals("fp32") ? null : hw);
                     System.out.println("reusing finished run " + runDir);
                     reused++;
                     if (RunCost.backfill(runDir, spec, mode.equals("fp32") ? null : hw)) {

@@ -63,6 +63,7 @@ final class RobustnessReproduction {
                     summary = TrainRun.execute(cfg, spec, "mnist-10k", split, mode.equals("fp32") ? null : trainHw, runDir,
                             threads);
                 } else {
+                    cimtrain.train.RecordedHardware.requireSame(runDir, mode.equals("fp32") ? null : trainHw);
                     System.out.println("reusing finished run " + runDir);
                     reused++;
                     RunCost.backfill(runDir, spec, mode.equals("fp32") ? null : trainHw);

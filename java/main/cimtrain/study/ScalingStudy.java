@@ -129,6 +129,13 @@ public final class ScalingStudy {
         DataSplit split = loadData();
         claimFolder();
         List<StudyRun> runs = plan.runs();
+        // before anything trains: a finished run made on another version of the chip is refused, not reused
+        for (StudyRun run : runs) {
+            Path runDir = dir.resolve("runs").resolve(run.id());
+            if (Files.isRegularFile(runDir.resolve(RunFolder.SUMMARY))) {
+                cimtrain.train.RecordedHardware.requireSame(runDir, run.mode().equals("fp32") ? null : hw);
+            }
+        }
         List<RunResult> results = new ArrayList<>();
         for (int i = 0; i < runs.size(); i++) {
             StudyRun run = runs.get(i);

@@ -103,6 +103,17 @@ class ScalingStudyTest {
         String err = captureErr(() -> assertEquals(2, Main.run(other)));
         assertTrue(err.contains("holds a study with other settings (study.json: chips 2 there, 3 here)"), err);
 
+        // a finished run trained on another version of the chip file: refused before anything trains
+        Path config = out.resolve("runs/resnet18-mp-s0/config.json");
+        String recorded = Files.readString(config);
+        var edited = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(recorded);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) edited.with("hardware_spec").get("scale")).put("headroom", 1.5);
+        Files.writeString(config, Json.pretty(edited));
+        String stale = captureErr(() -> assertEquals(2, Main.run(cmd)));
+        assertTrue(stale.contains("resnet18-mp-s0 was trained on another paper-table1 (scale.headroom: 1.5 then, 3.0 now)"),
+                stale);
+        Files.writeString(config, recorded);
+
         // more seeds (and fewer models) only add or leave out runs: the study is extended, reusing its runs
         String[] more = concat(TINY, "--out", out.toString(), "--backend", "cpu", "--seeds", "2");
         more[java.util.Arrays.asList(more).indexOf("--models") + 1] = "vgg8";
