@@ -104,7 +104,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         backend.select();
         RunArguments args = Checkpoint.arguments(checkpoint);
-        if (targets.equals("devices") && (args.hardware() == null || args.config().mode().equals("qat"))) {
+        if (targets.equals("devices") && !args.config().onChip()) {
             throw new UserError("--targets devices needs a model trained on a chip; " + checkpoint + " was trained in mode "
                     + args.config().mode());
         }

@@ -72,8 +72,6 @@ public final class ExportCommand implements Callable<Integer> {
                 && !args.config().mode().equals("fp32");
         String hwName = hardware != null ? hardware : trainedOnChip ? args.hardware() : "paper-chip";
         HardwareSpec hw = Hardware.load(hwName);
-        // a chip-trained model's placement is only the layout (its devices are restored below); any
-        // other is programmed onto a new chip as a trained model
         Chip chip = trainedOnChip ? Chip.place(net, hw, Chip.MP, args.config().seed(), true)
                 : Chip.placeTrained(net, hw, seed, true, null);
         if (trainedOnChip) {

@@ -230,8 +230,8 @@ public final class ScalingReport {
                 .append(": new programming error, fresh read noise on every read) and tested. mp models are programmed to "
                         + "their high-precision copy W_FP with the tile scale factors they were trained with; fp32 and qat "
                         + "models are mapped anew, each tile's largest weight at 1/inference_headroom of the range (")
-                .append(java.math.BigDecimal.valueOf(cimtrain.hardware.Hardware.load(plan.hardware()).scale()
-                        .inferenceHeadroom()).stripTrailingZeros().toPlainString()).append(").\n\n");
+                .append(java.math.BigDecimal.valueOf(results.hardware().scale().inferenceHeadroom())
+                        .stripTrailingZeros().toPlainString()).append(").\n\n");
         boolean exact = results.runs().stream().anyMatch(r -> r.newChips().containsKey(ScalingStudy.EXACT_READS));
         md.append("| model | trained as | trained accuracy % | on new chips % (mean +- std over chips) | change (points) | the paper |")
                 .append(exact ? " first new chip, exact reads % |" : "").append("\n|---|---|---|---|---|---|")

@@ -63,8 +63,9 @@ public final class ScalingStudy {
                             Map<String, Object> memory, long steps) {
     }
 
-    /** The study's results, run by run, and each model's cost per image. */
-    public record Results(List<RunResult> runs, Map<String, Map<String, Object>> cost, double seconds) {
+    /** The study's results, run by run, each model's cost per image, and the chip it was run on. */
+    public record Results(List<RunResult> runs, Map<String, Map<String, Object>> cost, double seconds,
+                          HardwareSpec hardware) {
     }
 
     /** Settings that only add or leave out runs: a study in a folder may be extended by them. */
@@ -171,7 +172,7 @@ public final class ScalingStudy {
         for (String model : plan.models()) {
             cost.put(model, cost(Models.load(model), costHw));
         }
-        return new Results(results, cost, (System.nanoTime() - start) / 1e9);
+        return new Results(results, cost, (System.nanoTime() - start) / 1e9, hw);
     }
 
     /** The dataset at 32x32 with the network's channels, cut to the budget's training and test images. */

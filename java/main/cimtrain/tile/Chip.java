@@ -24,6 +24,8 @@ public final class Chip {
 
     private final List<String> names = new ArrayList<>();
     private final List<CrossbarLayer> crossbars = new ArrayList<>();
+    /** The weight matrix each crossbar holds, in the same order. */
+    private final List<Parameter> weights = new ArrayList<>();
     private final List<WriteCounting> rules = new ArrayList<>();
 
     private Chip() {
@@ -151,6 +153,7 @@ public final class Chip {
             }
             chip.names.add(index + ": " + l.describe());
             chip.crossbars.add(xb);
+            chip.weights.add(w);
             chip.rules.add((WriteCounting) rule);
         }
         return chip;
@@ -179,6 +182,11 @@ public final class Chip {
 
     public List<CrossbarLayer> crossbars() {
         return crossbars;
+    }
+
+    /** The network parameter each crossbar holds ({@code weights().get(l)} on {@code crossbars().get(l)}). */
+    public List<Parameter> weights() {
+        return weights;
     }
 
     /** Write statistics per layer and in total, for the run folder and the --json summary. */

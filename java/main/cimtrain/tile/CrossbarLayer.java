@@ -135,6 +135,11 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
         scalesDirty = true;
     }
 
+    /** {@link #programAll(float[], double)} with the training headroom (the mapping training starts from). */
+    public void programAll(float[] w) {
+        programAll(w, hw.scale().headroom());
+    }
+
     /**
      * Sets each tile's scale so that its largest weight (the layer's, with granularity layer) spans
      * 1/headroom of the conductance range, then programs every weight (the initial mapping; not counted
@@ -144,15 +149,6 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
      *                 {@code inferenceHeadroom} for a trained one that will only be read
      */
     public void programAll(float[] w, double headroom) {
-        programAllAt(w, headroom);
-    }
-
-    /** {@link #programAll(float[], double)} with the training headroom (the mapping training starts from). */
-    public void programAll(float[] w) {
-        programAllAt(w, hw.scale().headroom());
-    }
-
-    private void programAllAt(float[] w, double headroom) {
         float[] maxAbs = new float[tileScale.length];
         for (int i = 0; i < w.length; i++) {
             int t = tileOf(i);

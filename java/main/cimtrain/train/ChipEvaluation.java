@@ -72,17 +72,8 @@ public final class ChipEvaluation {
                                        long seed) {
         Chip trained = Chip.place(net, trainedHw, mode, seed, true);
         Checkpoint.restoreChip(checkpoint, trained);
-        List<CrossbarLayer> xbs = trained.crossbars();
-        List<cimtrain.nn.Parameter> weights = new java.util.ArrayList<>();
-        for (cimtrain.nn.Layer l : Network.leaves(net.replicaRoots().get(0))) {
-            if (l instanceof cimtrain.nn.Conv2d c) {
-                weights.add(c.weight());
-            } else if (l instanceof cimtrain.nn.Linear f) {
-                weights.add(f.weight());
-            }
-        }
-        for (int i = 0; i < xbs.size(); i++) {
-            weights.get(i).write(xbs.get(i).effectiveWeights());
+        for (int l = 0; l < trained.crossbars().size(); l++) {
+            trained.weights().get(l).write(trained.crossbars().get(l).effectiveWeights());
         }
     }
 

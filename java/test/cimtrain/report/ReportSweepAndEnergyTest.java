@@ -67,17 +67,20 @@ class ReportSweepAndEnergyTest {
         assertNull(r.groups().groups().get(1).runs().get(0).energy());
     }
 
+    /** The scale section of a run's recorded hardware. */
+    private static com.fasterxml.jackson.databind.node.ObjectNode scaleOf(com.fasterxml.jackson.databind.node.ObjectNode config) {
+        return config.with("hardware_spec").with("scale");
+    }
+
     @Test
     void aHardwareFieldOnlySomeRunsRecordIsNoSweep() throws Exception {
         // a run made before a field existed does not record it (the scaling study's reused runs)
         Path runs = tmp.resolve("older/runs");
         ReportFixtures.copyRun("fp32-s0", runs.resolve("fp32-s0"));
         Path newer = ReportFixtures.copyRun("mp-s0", runs.resolve("mp-s0"));
-        ReportFixtures.editJson(newer.resolve("config.json"), c -> c.with("hardware_spec").with("scale")
-                .put("inferenceHeadroom", 1.0));
+        ReportFixtures.editJson(newer.resolve("config.json"), c -> scaleOf(c).put("inferenceHeadroom", 1.0));
         Path older = ReportFixtures.copyRun("mp-s1", runs.resolve("mp-s1"));
-        ReportFixtures.editJson(older.resolve("config.json"), c -> c.with("hardware_spec").with("scale")
-                .remove("inferenceHeadroom"));
+        ReportFixtures.editJson(older.resolve("config.json"), c -> scaleOf(c).remove("inferenceHeadroom"));
         Report.Result r = Report.build(List.of(tmp.resolve("older")), tmp.resolve("out"), null);
         assertEquals(List.of(), r.groups().swept());
         assertEquals(List.of(0L, 1L), r.groups().groups().get(1).seeds());
@@ -90,8 +93,7 @@ class ReportSweepAndEnergyTest {
         ReportFixtures.copyRun("fp32-s0", runs.resolve("fp32-s0"));
         ReportFixtures.copyRun("mp-s0", runs.resolve("mp-s0"));
         Path layer = ReportFixtures.copyRun("mp-s1", runs.resolve("mp-layer-s1"));
-        ReportFixtures.editJson(layer.resolve("config.json"), c -> c.with("hardware_spec").with("scale")
-                .put("granularity", "layer"));
+        ReportFixtures.editJson(layer.resolve("config.json"), c -> scaleOf(c).put("granularity", "layer"));
         ReportFixtures.copyRun("qat-s0", runs.resolve("qat-s0"));
         Path out = tmp.resolve("out");
         Report.Result r = Report.build(List.of(tmp.resolve("words")), out, null);
