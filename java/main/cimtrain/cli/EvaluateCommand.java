@@ -11,6 +11,7 @@ import cimtrain.model.ModelSpec;
 import cimtrain.model.Models;
 import cimtrain.nn.Network;
 import cimtrain.tile.Chip;
+import cimtrain.train.BatchNormRecalibration;
 import cimtrain.train.Checkpoint;
 import cimtrain.train.ChipEvaluation;
 import cimtrain.train.RunArguments;
@@ -79,6 +80,12 @@ public final class EvaluateCommand implements Callable<Integer> {
                     + "programming errors included). Models trained off-chip have only w_fp. Default: ${DEFAULT-VALUE}.")
     String targets;
 
+    @Option(names = "--recalibrate-bn", defaultValue = "0", paramLabel = "N",
+            description = "Before testing on each chip, re-estimate the batch-norm running statistics from N batches of "
+                    + "training images read through that chip (forward only, nothing written; the seed paper describes "
+                    + "no such step). 0: keep the statistics measured in training. Default: ${DEFAULT-VALUE}.")
+    int recalibrateBn;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Result folder (default: runs/evaluate-TIME).")
     Path out;
 
@@ -93,8 +100,8 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (chips < 1 || threads < 0) {
-            throw new UserError("--chips must be at least 1 and --threads >= 0");
+        if (chips < 1 || threads < 0 || recalibrateBn < 0) {
+            throw new UserError("--chips must be at least 1, --threads and --recalibrate-bn >= 0");
         }
         if (driftSeconds < 0 || driftNu < 0) {
             throw new UserError("--drift-seconds and --drift-nu must be >= 0");
@@ -139,11 +146,17 @@ public final class EvaluateCommand implements Callable<Integer> {
                 ChipEvaluation.useDeviceValues(net, ckpt, Hardware.load(args.hardware()), args.config().mode(),
                         args.config().seed());
             }
+            if (recalibrateBn > 0 && !net.hasBatchNorm()) {
+                throw new UserError("--recalibrate-bn: " + spec.name + " has no batch-norm layer to recalibrate");
+            }
+            BatchNormRecalibration recalibration = recalibrateBn > 0
+                    ? new BatchNormRecalibration(split.train(), recalibrateBn, args.config().batch()) : null;
             System.out.printf(Locale.ROOT, "evaluating %s (trained in mode %s) on %d fresh %s chips (%s)%n", spec.name,
                     args.config().mode(), chips, hw.name(), keepScales ? "with the scale factors it was trained with"
                             : "mapped anew: largest weight of each tile at 1/inference_headroom of the range");
             ChipEvaluation.Result r = ChipEvaluation.run(net, hw, keepScales ? scales : null,
-                    Chip.aggregateReads(readModel, hw), split.test(), evalBatch, chips, seed, driftSeconds, driftNu);
+                    Chip.aggregateReads(readModel, hw), split.test(), evalBatch, chips, seed, driftSeconds, driftNu,
+                    recalibration);
             StringBuilder csv = new StringBuilder("chip,seed,test_accuracy\n");
             for (int c = 0; c < chips; c++) {
                 csv.append(c).append(',').append(r.seeds()[c]).append(',').append(r.accuracies()[c]).append('\n');
@@ -159,6 +172,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             summary.put("hardware_spec", hw);
             summary.put("kept_trained_scales", keepScales);
             summary.put("targets", targets);
+            summary.put("recalibrate_bn_batches", recalibrateBn);
             summary.put("drift_seconds", driftSeconds);
             summary.put("drift_nu", driftNu);
             summary.put("chips", chips);

@@ -20,6 +20,8 @@ public final class BatchNorm2d extends Layer {
     private Tensor input;
     private Tensor y;
     private Tensor dx;
+    /** Training passes since {@link #startRecalibration}, or -1 while the running statistics follow momentum. */
+    private int recalibrationPasses = -1;
 
     public BatchNorm2d(float eps, float momentum) {
         this.eps = eps;
@@ -51,11 +53,25 @@ public final class BatchNorm2d extends Layer {
         return new Tensor[]{runMean, runVar};
     }
 
+    /**
+     * From now on each training pass makes the running statistics the plain average over the passes since
+     * this call (momentum 1/k on pass k, as PyTorch's momentum=None): the first pass replaces what was there.
+     */
+    public void startRecalibration() {
+        recalibrationPasses = 0;
+    }
+
+    /** Back to momentum updates of the running statistics. */
+    public void endRecalibration() {
+        recalibrationPasses = -1;
+    }
+
     @Override
     public Tensor forward(Tensor x, int batch, boolean training) {
         input = x;
         if (training) {
-            backend.batchNormTrain(x, batch, in.channels(), in.spatial(), gamma.value(), beta.value(), eps, momentum,
+            float m = recalibrationPasses < 0 ? momentum : 1f / ++recalibrationPasses;
+            backend.batchNormTrain(x, batch, in.channels(), in.spatial(), gamma.value(), beta.value(), eps, m,
                     runMean, runVar, saveMean, saveInvStd, y);
         } else {
             backend.batchNormEval(x, batch, in.channels(), in.spatial(), gamma.value(), beta.value(), eps,

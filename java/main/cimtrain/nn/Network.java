@@ -8,6 +8,7 @@ import cimtrain.io.Hdf5Reader;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntUnaryOperator;
 import java.util.function.Supplier;
 
 /**
@@ -270,6 +271,56 @@ public final class Network implements AutoCloseable {
             System.arraycopy(part, 0, out, from * classes, part.length);
         });
         return out;
+    }
+
+    /** Whether the network normalises with batch statistics anywhere (its running ones at evaluation). */
+    public boolean hasBatchNorm() {
+        return !batchNorms().isEmpty();
+    }
+
+    /**
+     * Host copies of every batch-norm layer's running mean and variance, in layer order
+     * ({@link #restoreBatchNormStats} puts them back).
+     */
+    public float[][] batchNormStats() {
+        List<BatchNorm2d> norms = batchNorms();
+        float[][] out = new float[2 * norms.size()][];
+        for (int j = 0; j < norms.size(); j++) {
+            Tensor[] stats = norms.get(j).runningStats();
+            int c = (int) stats[0].size();
+            out[2 * j] = host(stats[0], c);
+            out[2 * j + 1] = host(stats[1], c);
+        }
+        return out;
+    }
+
+    public void restoreBatchNormStats(float[][] saved) {
+        List<BatchNorm2d> norms = batchNorms();
+        for (int j = 0; j < norms.size(); j++) {
+            Tensor[] stats = norms.get(j).runningStats();
+            backend.upload(saved[2 * j], stats[0], saved[2 * j].length);
+            backend.upload(saved[2 * j + 1], stats[1], saved[2 * j + 1].length);
+        }
+    }
+
+    /**
+     * Re-estimates every batch-norm layer's running statistics from the given batches alone: each is run
+     * forward in training mode (batch statistics, no backward pass, no parameter touched) and the running
+     * mean and variance become the plain average over them.
+     *
+     * @param batches fills the input ({@link #setInput}) for batch k and returns its size; called for k = 0, 1, ...
+     */
+    public void recalibrateBatchNorm(int count, IntUnaryOperator batches) {
+        List<BatchNorm2d> norms = batchNorms();
+        norms.forEach(BatchNorm2d::startRecalibration);
+        try {
+            for (int k = 0; k < count; k++) {
+                int n = batches.applyAsInt(k);
+                eachChunk(n, (rep, from, m) -> rep.root.forward(rep.input, m, true));
+            }
+        } finally {
+            norms.forEach(BatchNorm2d::endRecalibration);
+        }
     }
 
     /**

@@ -15,6 +15,7 @@ import cimtrain.nn.Network;
 import cimtrain.tile.Chip;
 import cimtrain.tile.ChipMapping;
 import cimtrain.tile.CostModel;
+import cimtrain.train.BatchNormRecalibration;
 import cimtrain.train.Checkpoint;
 import cimtrain.train.ChipEvaluation;
 import cimtrain.train.RunArguments;
@@ -53,6 +54,10 @@ public final class ScalingStudy {
     static final String NEW_CHIPS = "newchips.json";
     /** newchips.json's entry for the first new chip read with the exact model (ADC saturation included). */
     static final String EXACT_READS = "exact_reads";
+    /** Key in newchips.json: the same new chips, each after re-estimating batch-norm statistics on it. */
+    static final String BN_RECALIBRATED = "bn_recalibrated";
+    /** Batches of the run's training images each new chip recalibrates with (1,280 images at batch 64). */
+    static final int RECALIBRATION_BATCHES = 20;
 
     private final ScalingPlan plan;
     private final Path dir;
@@ -162,6 +167,15 @@ public final class ScalingStudy {
                 moved.put(EXACT_READS, exactReads(runDir, spec, hw, split.test()));
                 AtomicFiles.writeString(runDir.resolve(NEW_CHIPS), Json.pretty(moved));
             }
+            if (!moved.containsKey(BN_RECALIBRATED) && hasBatchNorm(spec)) {
+                if (Files.isRegularFile(runDir.resolve(Checkpoint.FILE))) {
+                    moved.put(BN_RECALIBRATED, recalibrated(runDir, run, spec, hw, split));
+                    AtomicFiles.writeString(runDir.resolve(NEW_CHIPS), Json.pretty(moved));
+                } else {
+                    System.out.println(runDir + " has no checkpoint to recalibrate batch norm with on new chips; "
+                            + "delete the run's folder to train it again");
+                }
+            }
             System.out.printf(Locale.ROOT, "%s: %.2f%% trained, %.2f%% on %d new chips%n", run.id(),
                     100 * num(summary, "test_accuracy"), 100 * num(moved, "accuracy_mean"), plan.budget().chips());
             Map<String, Object> config = readOrNull(runDir.resolve("config.json"));
@@ -203,31 +217,45 @@ public final class ScalingStudy {
         if (!resume) {
             deleteTree(runDir); // nothing worth keeping: a run that never finished an epoch starts again
         }
-        int limit = plan.budget().trainLimit(run.model());
-        Dataset train = split.train();
-        if (limit > 0 && limit < train.size()) {
-            // the first images, as --train-limit takes them (the data was loaded for the model that needs most)
-            train = cimtrain.data.Transforms.limit(train, limit);
-        }
-        return TrainRun.execute(args, spec, plan.dataset(), new DataSplit(train, split.test()), runHw, runDir, threads,
-                resume, 0);
+        return TrainRun.execute(args, spec, plan.dataset(), new DataSplit(trainingImages(run, split), split.test()), runHw,
+                runDir, threads, resume, 0);
     }
 
-    /** The trained model programmed onto fresh chips (new programming error each) and tested on them. */
-    private Map<String, Object> moveToNewChips(Path runDir, ModelSpec spec, HardwareSpec hw, Dataset test) {
+    /** The run's training images: the first ones, as --train-limit takes them (the data was loaded for the model that needs most). */
+    private Dataset trainingImages(StudyRun run, DataSplit split) {
+        int limit = plan.budget().trainLimit(run.model());
+        Dataset train = split.train();
+        return limit > 0 && limit < train.size() ? cimtrain.data.Transforms.limit(train, limit) : train;
+    }
+
+    /** A new-chip test's figures, and whether the model kept the tile scales it was trained with. */
+    private record Moved(ChipEvaluation.Result result, boolean keptScales) {
+    }
+
+    /**
+     * The run's trained model (from its checkpoint) on the first {@code chips} new chips: with its trained
+     * tile scales where they fit the chip, else mapped anew; batch norm recalibrated on each when asked.
+     */
+    private Moved onNewChips(Path runDir, ModelSpec spec, HardwareSpec hw, Dataset test, boolean aggregate, int chips,
+                             BatchNormRecalibration recalibration) {
         Path ckpt = runDir.resolve(Checkpoint.FILE);
-        boolean aggregate = Chip.aggregateReads(plan.readModel(), hw);
-        ChipEvaluation.Result r;
-        boolean keptScales;
         try (Backend be = Backends.create(threads);
              Network net = new Network(spec.name, be, () -> spec.build(plan.budget().width()), spec.input,
                      ScalingPlan.EVAL_BATCH, 0)) {
             Checkpoint.loadNetwork(ckpt, net);
             List<float[]> scales = Checkpoint.tileScales(ckpt);
-            keptScales = ChipEvaluation.scalesFit(scales, net, hw);
-            r = ChipEvaluation.run(net, hw, keptScales ? scales : null, aggregate, test, ScalingPlan.EVAL_BATCH,
-                    plan.budget().chips(), ScalingPlan.FIRST_CHIP_SEED, 0, 0);
+            boolean keep = ChipEvaluation.scalesFit(scales, net, hw);
+            return new Moved(ChipEvaluation.run(net, hw, keep ? scales : null, aggregate, test, ScalingPlan.EVAL_BATCH,
+                    chips, ScalingPlan.FIRST_CHIP_SEED, 0, 0, recalibration), keep);
         }
+    }
+
+    /** The trained model programmed onto fresh chips (new programming error each) and tested on them. */
+    private Map<String, Object> moveToNewChips(Path runDir, ModelSpec spec, HardwareSpec hw, Dataset test) {
+        boolean aggregate = Chip.aggregateReads(plan.readModel(), hw);
+        Moved moved = onNewChips(runDir, spec, hw, test, aggregate, plan.budget().chips(), null);
+        ChipEvaluation.Result r = moved.result();
+        boolean keptScales = moved.keptScales();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("hardware", hw.name());
         m.put("programming_error_levels", hw.device().programmingError());
@@ -244,31 +272,49 @@ public final class ScalingStudy {
         return m;
     }
 
+    private boolean hasBatchNorm(ModelSpec spec) {
+        try (CpuBackend be = new CpuBackend(1, 1);
+             Network net = new Network(spec.name, be, () -> spec.build(plan.budget().width()), spec.input, 1, 0)) {
+            return net.hasBatchNorm();
+        }
+    }
+
+    /**
+     * The new-chip test again, each chip first re-estimating the batch-norm statistics from the run's own
+     * training images read through it (BatchNormRecalibration; not a step the seed paper describes).
+     */
+    private Map<String, Object> recalibrated(Path runDir, StudyRun run, ModelSpec spec, HardwareSpec hw, DataSplit split) {
+        var recalibration = new BatchNormRecalibration(trainingImages(run, split), RECALIBRATION_BATCHES,
+                plan.config(run).batch());
+        ChipEvaluation.Result r = onNewChips(runDir, spec, hw, split.test(), Chip.aggregateReads(plan.readModel(), hw),
+                plan.budget().chips(), recalibration).result();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("batches", RECALIBRATION_BATCHES);
+        m.put("batch", recalibration.batchSize());
+        m.put("accuracies", r.accuracies());
+        m.put("accuracy_mean", r.mean());
+        m.put("accuracy_std", r.std());
+        System.out.printf(Locale.ROOT, "%s on %d new chips, batch norm recalibrated on each: %.2f%%%n",
+                runDir.getFileName(), plan.budget().chips(), 100 * r.mean());
+        return m;
+    }
+
     /**
      * The trained model on the first new chip, every read simulated exactly: where a column can draw more
      * than the ADC's full scale (Chip.saturationNote) this is what the aggregate model's figures leave out.
      */
     private Map<String, Object> exactReads(Path runDir, ModelSpec spec, HardwareSpec hw, Dataset test) {
-        Path ckpt = runDir.resolve(Checkpoint.FILE);
-        try (Backend be = Backends.create(threads);
-             Network net = new Network(spec.name, be, () -> spec.build(plan.budget().width()), spec.input,
-                     ScalingPlan.EVAL_BATCH, 0)) {
-            Checkpoint.loadNetwork(ckpt, net);
-            List<float[]> scales = Checkpoint.tileScales(ckpt);
-            boolean keep = ChipEvaluation.scalesFit(scales, net, hw);
-            long start = System.nanoTime();
-            ChipEvaluation.Result r = ChipEvaluation.run(net, hw, keep ? scales : null, false, test, ScalingPlan.EVAL_BATCH,
-                    1, ScalingPlan.FIRST_CHIP_SEED, 0, 0);
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("chip_seed", ScalingPlan.FIRST_CHIP_SEED);
-            m.put("read_model", Chip.EXACT);
-            m.put("accuracy", r.mean());
-            m.put("seconds", Math.round((System.nanoTime() - start) / 1e8) / 10.0);
-            m.put("why", Chip.saturationNote(hw));
-            System.out.printf(Locale.ROOT, "%s on chip %d with exact reads (ADC saturation included): %.2f%%%n",
-                    runDir.getFileName(), ScalingPlan.FIRST_CHIP_SEED, 100 * r.mean());
-            return m;
-        }
+        long start = System.nanoTime();
+        ChipEvaluation.Result r = onNewChips(runDir, spec, hw, test, false, 1, null).result();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("chip_seed", ScalingPlan.FIRST_CHIP_SEED);
+        m.put("read_model", Chip.EXACT);
+        m.put("accuracy", r.mean());
+        m.put("seconds", Math.round((System.nanoTime() - start) / 1e8) / 10.0);
+        m.put("why", Chip.saturationNote(hw));
+        System.out.printf(Locale.ROOT, "%s on chip %d with exact reads (ADC saturation included): %.2f%%%n",
+                runDir.getFileName(), ScalingPlan.FIRST_CHIP_SEED, 100 * r.mean());
+        return m;
     }
 
     /** Cost of one image of the model (at the study's width and at full width) on the cost hardware. */

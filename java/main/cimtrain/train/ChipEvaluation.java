@@ -30,15 +30,33 @@ public final class ChipEvaluation {
      */
     public static Result run(Network net, HardwareSpec hw, List<float[]> scales, boolean aggregateReads, Dataset test,
                              int evalBatch, int chips, long firstSeed, double driftSeconds, double driftNu) {
+        return run(net, hw, scales, aggregateReads, test, evalBatch, chips, firstSeed, driftSeconds, driftNu, null);
+    }
+
+    /**
+     * @param recalibration when not null, each chip re-estimates the batch-norm statistics before it is
+     *                      tested; the network's own statistics are restored afterwards
+     */
+    public static Result run(Network net, HardwareSpec hw, List<float[]> scales, boolean aggregateReads, Dataset test,
+                             int evalBatch, int chips, long firstSeed, double driftSeconds, double driftNu,
+                             BatchNormRecalibration recalibration) {
         double[] acc = new double[chips];
         long[] seeds = new long[chips];
-        for (int c = 0; c < chips; c++) {
-            seeds[c] = firstSeed + c;
-            Chip chip = Chip.placeTrained(net, hw, seeds[c], aggregateReads, scales);
-            for (CrossbarLayer xb : chip.crossbars()) {
-                xb.drift(driftSeconds, driftNu);
+        float[][] trainedStats = net.batchNormStats();
+        try {
+            for (int c = 0; c < chips; c++) {
+                seeds[c] = firstSeed + c;
+                Chip chip = Chip.placeTrained(net, hw, seeds[c], aggregateReads, scales);
+                for (CrossbarLayer xb : chip.crossbars()) {
+                    xb.drift(driftSeconds, driftNu);
+                }
+                if (recalibration != null) {
+                    recalibration.apply(net, seeds[c]);
+                }
+                acc[c] = Trainer.evaluate(net, test, evalBatch);
             }
-            acc[c] = Trainer.evaluate(net, test, evalBatch);
+        } finally {
+            net.restoreBatchNormStats(trainedStats);
         }
         return summarise(acc, seeds);
     }

@@ -68,6 +68,8 @@ class CrashResumeTest {
         assertEquals(trained, fromDevices.get("accuracy_mean").asDouble(), 0.05, "the training chip's function");
         assertEquals(2, Main.run("evaluate", "--checkpoint", killed.resolve(Checkpoint.FILE).toString(),
                 "--targets", "digital"));
+        assertEquals(2, Main.run("evaluate", "--checkpoint", killed.resolve(Checkpoint.FILE).toString(),
+                "--recalibrate-bn", "4"), "lenet-paper has no batch norm to recalibrate");
         // what --targets devices programs: the devices' values, W_FP off by the training chip's write errors
         Path ckpt = killed.resolve(Checkpoint.FILE);
         var args = Checkpoint.arguments(ckpt);

@@ -51,6 +51,51 @@ class NetworkTest {
         assertArrayEquals(y, pred, "every training sample classified correctly");
     }
 
+    /**
+     * Recalibrated on one batch, the running statistics are that batch's: evaluation then normalises as a
+     * training pass over the same batch does (up to the unbiased variance the running one keeps). Stale
+     * statistics are wholly replaced, two copies of the batch give the same average, and putting saved
+     * statistics back restores the evaluation exactly.
+     */
+    @Test
+    void batchNormRecalibrationMeasuresTheGivenBatches() {
+        Network net = new Network("tiny", BE, () -> new Sequential(List.of(new Conv2d(4, 3, 1, 1, true),
+                new BatchNorm2d(1e-5f, 0.1f), new ReLU(), new Flatten(), new Linear(5, true))), new Shape(1, 6, 6), 16, 3);
+        assertTrue(net.hasBatchNorm());
+        float[] x = images(16, 36, 4);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = 3f * x[i] + 2f; // far from the running statistics a fresh layer starts with (mean 0, variance 1)
+        }
+        net.setInput(x, 16);
+        float[] training = net.logits(16, true);
+        float[][] fresh = net.batchNormStats();
+        float[] stale = net.logits(16, false);
+        net.recalibrateBatchNorm(1, k -> {
+            net.setInput(x, 16);
+            return 16;
+        });
+        float[][] once = net.batchNormStats();
+        float[] recalibrated = net.logits(16, false);
+        double worstStale = 0, worst = 0;
+        for (int i = 0; i < training.length; i++) {
+            worstStale = Math.max(worstStale, Math.abs(stale[i] - training[i]));
+            worst = Math.max(worst, Math.abs(recalibrated[i] - training[i]));
+        }
+        assertTrue(worstStale > 0.1, "stale statistics normalise differently: " + worstStale);
+        assertTrue(worst < 2e-2 * worstStale, "recalibrated: " + worst + " against " + worstStale);
+        net.recalibrateBatchNorm(2, k -> {
+            net.setInput(x, 16);
+            return 16;
+        });
+        float[][] twice = net.batchNormStats();
+        for (int j = 0; j < once.length; j++) {
+            assertArrayEquals(once[j], twice[j], 1e-5f);
+        }
+        net.restoreBatchNormStats(fresh);
+        net.setInput(x, 16);
+        assertArrayEquals(stale, net.logits(16, false));
+    }
+
     /** The whole lenet-paper through the loss, against finite differences on a sample of weights. */
     @Test
     void lenetPaperLossGradientMatchesFiniteDifferences() {

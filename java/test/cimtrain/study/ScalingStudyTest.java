@@ -72,6 +72,12 @@ class ScalingStudyTest {
         }
         assertTrue(Json.MAPPER.readTree(out.resolve("runs/resnet18-mp-s0/newchips.json").toFile())
                 .get("kept_trained_scales").asBoolean(), "an mp model keeps the scales it was trained with");
+        // ResNet-18 normalises: its new chips are also tested after recalibrating batch norm on each; VGG-8 does not
+        JsonNode recal = Json.MAPPER.readTree(out.resolve("runs/resnet18-qat-s0/newchips.json").toFile()).get("bn_recalibrated");
+        assertEquals(2, recal.get("accuracies").size());
+        assertEquals(20, recal.get("batches").asInt());
+        assertFalse(Json.MAPPER.readTree(out.resolve("runs/vgg8-qat-s0/newchips.json").toFile()).has("bn_recalibrated"));
+        assertTrue(json.get("models").get("resnet18").get("modes").get("mp").has("loss_on_new_chips_bn_recalibrated"));
         String readme = Files.readString(out.resolve("README.md"));
         assertTrue(readme.contains("not CIFAR-10") || readme.contains("(not the paper's CIFAR-10)"), "the data difference is stated");
         assertTrue(readme.contains("| training images | the first 256 |"), readme);
@@ -81,6 +87,7 @@ class ScalingStudyTest {
         assertTrue(readme.contains("models are mapped anew, each tile's largest weight at 1/inference_headroom of the "
                 + "range (1)."), "how fp32 and qat models are moved: " + readme);
         assertTrue(readme.contains("**ADC saturation.** paper-table1: a column of 256 rows can draw up to 1792 uA"), readme);
+        assertTrue(readme.contains("**Batch norm recalibrated on the new chip.**") && readme.contains("| resnet18 | mp | "), readme);
 
         // interrupt one run after its training (no summary, no new-chip figures) and rerun
         List<String> before = Files.readAllLines(out.resolve("results.csv"));
