@@ -294,6 +294,7 @@ public final class Network implements AutoCloseable {
         return out;
     }
 
+    /** Puts back what {@link #batchNormStats} copied (mean and variance of each layer, in layer order). */
     public void restoreBatchNormStats(float[][] saved) {
         List<BatchNorm2d> norms = batchNorms();
         for (int j = 0; j < norms.size(); j++) {
@@ -334,13 +335,11 @@ public final class Network implements AutoCloseable {
             Parameter p = params.get(i);
             g.putFloats("p" + i, p.read(), p.shape).attribute("name", p.name);
         }
-        List<BatchNorm2d> norms = batchNorms();
-        for (int j = 0; j < norms.size(); j++) {
-            Tensor[] stats = norms.get(j).runningStats();
-            int c = (int) stats[0].size();
+        float[][] stats = batchNormStats();
+        for (int j = 0; j < stats.length / 2; j++) {
             Hdf5Group bn = g.group("bn" + j);
-            bn.putFloats("mean", host(stats[0], c));
-            bn.putFloats("var", host(stats[1], c));
+            bn.putFloats("mean", stats[2 * j]);
+            bn.putFloats("var", stats[2 * j + 1]);
         }
         g.putScalar("passes", passes);
         g.attribute("parameters", params.size());
@@ -359,12 +358,13 @@ public final class Network implements AutoCloseable {
             p.write(r.floats(path + "/p" + i, p.shape));
         }
         List<BatchNorm2d> norms = batchNorms();
+        float[][] stats = new float[2 * norms.size()][];
         for (int j = 0; j < norms.size(); j++) {
-            Tensor[] stats = norms.get(j).runningStats();
-            int c = (int) stats[0].size();
-            backend.upload(r.floats(path + "/bn" + j + "/mean", c), stats[0], c);
-            backend.upload(r.floats(path + "/bn" + j + "/var", c), stats[1], c);
+            int c = (int) norms.get(j).runningStats()[0].size();
+            stats[2 * j] = r.floats(path + "/bn" + j + "/mean", c);
+            stats[2 * j + 1] = r.floats(path + "/bn" + j + "/var", c);
         }
+        restoreBatchNormStats(stats);
         passes = r.longScalar(path + "/passes");
     }
 

@@ -283,15 +283,14 @@ public final class ScalingReport {
                             + "on average in %,d steps, one write per %.0f steps, %.0fx fewer writes than writing every update.%n",
                     model, Math.abs(gap), gap < 0 ? "below" : "above", Math.abs(gap) <= 2 ? "within" : "outside",
                     -100 * fp32.loss(), -100 * qat.loss(), -100 * mp.loss(),
-                    fp32.loss() > mp.loss() && qat.loss() > mp.loss() ? "fp32 and qat lose more than mp"
-                            : "NOT both fp32 and qat losing more than mp",
+                    mpLosesLeast(fp32.loss(), qat.loss(), mp.loss()),
                     mp.writesMean(), mp.steps(), mp.steps() / mp.writesMean(), mp.reduction()));
             double rf = recalibratedMean(model, "fp32"), rq = recalibratedMean(model, "qat"), rm = recalibratedMean(model, "mp");
             if (!Double.isNaN(rf) && !Double.isNaN(rq) && !Double.isNaN(rm)) {
                 double lf = fp32.trained().mean() - rf, lq = qat.trained().mean() - rq, lm = mp.trained().mean() - rm;
                 md.append(String.format(Locale.ROOT, "  With batch norm recalibrated on each new chip (not in the paper) "
                                 + "fp32 changes by %+.2f, qat by %+.2f, mp by %+.2f points (%s).%n", -100 * lf, -100 * lq, -100 * lm,
-                        lf > lm && lq > lm ? "fp32 and qat lose more than mp" : "NOT both fp32 and qat losing more than mp"));
+                        mpLosesLeast(lf, lq, lm)));
             }
         }
 
@@ -356,6 +355,12 @@ public final class ScalingReport {
                 + "(its assumptions are not given; see `eval-reports/table2/`), so the full-width rows here are the cost "
                 + "model's, not a reproduction of them.\n");
         return s.toString();
+    }
+
+    /** The paper's robustness ordering, in words: both fp32 and qat lose more on new chips than mp. */
+    private static String mpLosesLeast(double fp32Loss, double qatLoss, double mpLoss) {
+        return fp32Loss > mpLoss && qatLoss > mpLoss ? "fp32 and qat lose more than mp"
+                : "NOT both fp32 and qat losing more than mp";
     }
 
     /**

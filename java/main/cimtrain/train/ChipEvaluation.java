@@ -42,7 +42,8 @@ public final class ChipEvaluation {
                              BatchNormRecalibration recalibration) {
         double[] acc = new double[chips];
         long[] seeds = new long[chips];
-        float[][] trainedStats = net.batchNormStats();
+        // recalibration overwrites the statistics the model was trained with; only then are they saved
+        float[][] trainedStats = recalibration == null ? null : net.batchNormStats();
         try {
             for (int c = 0; c < chips; c++) {
                 seeds[c] = firstSeed + c;
@@ -56,7 +57,9 @@ public final class ChipEvaluation {
                 acc[c] = Trainer.evaluate(net, test, evalBatch);
             }
         } finally {
-            net.restoreBatchNormStats(trainedStats);
+            if (trainedStats != null) {
+                net.restoreBatchNormStats(trainedStats);
+            }
         }
         return summarise(acc, seeds);
     }
