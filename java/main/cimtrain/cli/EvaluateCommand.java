@@ -14,6 +14,7 @@ import cimtrain.tile.Chip;
 import cimtrain.train.BatchNormRecalibration;
 import cimtrain.train.Checkpoint;
 import cimtrain.train.ChipEvaluation;
+import cimtrain.train.LayerSensitivity;
 import cimtrain.train.RunArguments;
 import cimtrain.train.RunFolder;
 import cimtrain.util.Json;
@@ -86,6 +87,12 @@ public final class EvaluateCommand implements Callable<Integer> {
                     + "no such step). 0: keep the statistics measured in training. Default: ${DEFAULT-VALUE}.")
     int recalibrateBn;
 
+    @Option(names = "--per-layer",
+            description = "Also find which crossbar layer's programming errors cost accuracy: each chip is read with no "
+                    + "programming error, then with one layer's at a time (the others error-free). Writes layers.csv; "
+                    + "costs a test pass per layer and chip.")
+    boolean perLayer;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Result folder (default: runs/evaluate-TIME).")
     Path out;
 
@@ -105,6 +112,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         if (driftSeconds < 0 || driftNu < 0) {
             throw new UserError("--drift-seconds and --drift-nu must be >= 0");
+        }
+        if (perLayer && recalibrateBn > 0) {
+            throw new UserError("--per-layer and --recalibrate-bn cannot be combined: the per-layer test keeps the trained "
+                    + "batch-norm statistics");
         }
         if (!targets.equals("w_fp") && !targets.equals("devices")) {
             throw new UserError("--targets must be w_fp or devices, got '" + targets + "'");
@@ -127,6 +138,40 @@ public final class EvaluateCommand implements Callable<Integer> {
             System.out.println(Json.line(summary));
         }
         return 0;
+    }
+
+    /** Runs {@link LayerSensitivity}, prints its table and writes layers.csv; returns its summary. */
+    private Map<String, Object> perLayer(Network net, HardwareSpec hw, List<float[]> scales, DataSplit split, int evalBatch,
+                                         Path dir, ChipEvaluation.Result all) {
+        System.out.printf(Locale.ROOT, "per layer: each of the %d chips read without programming error, then with one "
+                + "layer's at a time%n", chips);
+        LayerSensitivity.Result s = LayerSensitivity.run(net, hw, scales, Chip.aggregateReads(readModel, hw), split.test(),
+                evalBatch, chips, seed, driftSeconds, driftNu);
+        StringBuilder csv = new StringBuilder("layer,weights,accuracy_mean,cost_points\n");
+        csv.append("none,0,").append(s.errorFreeMean()).append(",0\n");
+        List<Map<String, Object>> layers = new java.util.ArrayList<>();
+        System.out.printf(Locale.ROOT, "  %-40s %10s %9s %7s%n", "programming error in", "weights", "accuracy", "cost");
+        System.out.printf(Locale.ROOT, "  %-40s %10s %8.2f%% %7s%n", "no layer", "-", 100 * s.errorFreeMean(), "-");
+        for (int l = 0; l < s.layers().size(); l++) {
+            String name = s.layers().get(l);
+            csv.append('"').append(name.replace("\"", "'")).append("\",").append(s.weights()[l]).append(',')
+                    .append(s.oneLayerMean(l)).append(',').append(100 * s.cost(l)).append('\n');
+            System.out.printf(Locale.ROOT, "  %-40s %,10d %8.2f%% %+7.2f%n", name, s.weights()[l], 100 * s.oneLayerMean(l),
+                    -100 * s.cost(l));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("layer", name);
+            m.put("weights", s.weights()[l]);
+            m.put("accuracy_mean", s.oneLayerMean(l));
+            m.put("cost_points", 100 * s.cost(l));
+            layers.add(m);
+        }
+        System.out.printf(Locale.ROOT, "  %-40s %10s %8.2f%% %+7.2f%n", "every layer (the new chips above)", "-",
+                100 * all.mean(), 100 * (all.mean() - s.errorFreeMean()));
+        cimtrain.util.AtomicFiles.writeString(dir.resolve("layers.csv"), csv.toString());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("error_free_accuracy_mean", s.errorFreeMean());
+        m.put("layers", layers);
+        return m;
     }
 
     private Map<String, Object> evaluate(Path ckpt, RunArguments args, ModelSpec spec, HardwareSpec hw, DataSplit split, Path dir) {
@@ -183,6 +228,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             summary.put("ci95_low", r.ci95Low());
             summary.put("ci95_high", r.ci95High());
             summary.put("accuracies", r.accuracies());
+            if (perLayer) {
+                summary.put("per_layer", perLayer(net, hw, keepScales ? scales : null, split, evalBatch, dir, r));
+            }
             summary.put("run_dir", dir.toString());
             folder.writeSummary(summary);
             System.out.printf(Locale.ROOT, "test accuracy on %d new chips (%,d test images): %.2f%% +- %.2f (95%% CI %.2f-%.2f%%)%n",

@@ -180,6 +180,11 @@ public final class Chip {
         }
     }
 
+    /** Each crossbar's layer, "index: description" (the network's leaf layers counted from 1). */
+    public List<String> layerNames() {
+        return java.util.Collections.unmodifiableList(names);
+    }
+
     public List<CrossbarLayer> crossbars() {
         return crossbars;
     }

@@ -205,6 +205,25 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
         dirty = true;
     }
 
+    /** The programmed conductances, G+ and G- (each out x k, microsiemens): a copy. */
+    public float[][] conductances() {
+        return new float[][]{gPos.clone(), gNeg.clone()};
+    }
+
+    /**
+     * Sets every device to conductances taken by {@link #conductances} from a layer holding the same
+     * weights with the same tile scales (another programming of the same chip, for instance one without
+     * programming error); the scale factors stay.
+     */
+    public void setConductances(float[][] g) {
+        if (g.length != 2 || g[0].length != gPos.length || g[1].length != gNeg.length) {
+            throw new IllegalArgumentException("conductances of another shape than " + out + " x " + k);
+        }
+        System.arraycopy(g[0], 0, gPos, 0, gPos.length);
+        System.arraycopy(g[1], 0, gNeg, 0, gNeg.length);
+        dirty = true;
+    }
+
     /** The tiles' scale factors (a copy). */
     public float[] tileScales() {
         return tileScale.clone();

@@ -66,6 +66,19 @@ class CrashResumeTest {
         var fromDevices = cimtrain.util.Json.MAPPER.readTree(devices.resolve("summary.json").toFile());
         assertEquals("devices", fromDevices.get("targets").asText());
         assertEquals(trained, fromDevices.get("accuracy_mean").asDouble(), 0.05, "the training chip's function");
+        // which layer's programming errors cost accuracy: lenet-paper's three crossbar layers, one line each
+        Path perLayer = tmp.resolve("eval-layers");
+        assertEquals(0, Main.run("evaluate", "--checkpoint", killed.resolve(Checkpoint.FILE).toString(), "--chips", "1",
+                "--per-layer", "--out", perLayer.toString()));
+        List<String> layers = Files.readAllLines(perLayer.resolve("layers.csv"));
+        assertEquals(List.of("layer", "weights", "accuracy_mean", "cost_points"), List.of(layers.get(0).split(",")));
+        assertEquals(5, layers.size(), "header, no layer, 3 layers");
+        assertTrue(layers.get(2).startsWith("\"1: conv 5x5 1->4"), layers.get(2));
+        var layerSummary = cimtrain.util.Json.MAPPER.readTree(perLayer.resolve("summary.json").toFile()).get("per_layer");
+        assertEquals(3, layerSummary.get("layers").size());
+        assertEquals(4 * 25, layerSummary.get("layers").get(0).get("weights").asInt());
+        assertEquals(2, Main.run("evaluate", "--checkpoint", killed.resolve(Checkpoint.FILE).toString(), "--per-layer",
+                "--recalibrate-bn", "4"), "one or the other");
         assertEquals(2, Main.run("evaluate", "--checkpoint", killed.resolve(Checkpoint.FILE).toString(),
                 "--targets", "digital"));
         assertEquals(2, Main.run("evaluate", "--checkpoint", killed.resolve(Checkpoint.FILE).toString(),

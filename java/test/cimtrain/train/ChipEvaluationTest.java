@@ -62,7 +62,7 @@ class ChipEvaluationTest {
                 new BatchNorm2d(1e-5f, 0.1f), new ReLU(), new Flatten(), new Linear(10, true))), new Shape(1, 8, 8), 32, 7);
     }
 
-    private static Dataset randomImages(int n, long seed) {
+    static Dataset randomImages(int n, long seed) {
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
         byte[] pixels = new byte[n * 64];
         byte[] labels = new byte[n];
