@@ -141,11 +141,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     /** Runs {@link LayerSensitivity}, prints its table and writes layers.csv; returns its summary. */
-    private Map<String, Object> perLayer(Network net, HardwareSpec hw, List<float[]> scales, DataSplit split, int evalBatch,
-                                         Path dir, ChipEvaluation.Result all) {
+    private Map<String, Object> perLayer(Network net, HardwareSpec hw, List<float[]> scales, boolean aggregateReads,
+                                         DataSplit split, int evalBatch, Path dir, ChipEvaluation.Result all) {
         System.out.printf(Locale.ROOT, "per layer: each of the %d chips read without programming error, then with one "
                 + "layer's at a time%n", chips);
-        LayerSensitivity.Result s = LayerSensitivity.run(net, hw, scales, Chip.aggregateReads(readModel, hw), split.test(),
+        LayerSensitivity.Result s = LayerSensitivity.run(net, hw, scales, aggregateReads, split.test(),
                 evalBatch, chips, seed, driftSeconds, driftNu);
         StringBuilder csv = new StringBuilder("layer,weights,accuracy_mean,cost_points\n");
         csv.append("none,0,").append(s.errorFreeMean()).append(",0\n");
@@ -199,8 +199,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "evaluating %s (trained in mode %s) on %d fresh %s chips (%s)%n", spec.name,
                     args.config().mode(), chips, hw.name(), keepScales ? "with the scale factors it was trained with"
                             : "mapped anew: largest weight of each tile at 1/inference_headroom of the range");
-            ChipEvaluation.Result r = ChipEvaluation.run(net, hw, keepScales ? scales : null,
-                    Chip.aggregateReads(readModel, hw), split.test(), evalBatch, chips, seed, driftSeconds, driftNu,
+            boolean aggregateReads = Chip.aggregateReads(readModel, hw);
+            ChipEvaluation.Result r = ChipEvaluation.run(net, hw, keepScales ? scales : null, aggregateReads, split.test(), evalBatch, chips, seed, driftSeconds, driftNu,
                     recalibration);
             StringBuilder csv = new StringBuilder("chip,seed,test_accuracy\n");
             for (int c = 0; c < chips; c++) {
@@ -229,7 +229,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             summary.put("ci95_high", r.ci95High());
             summary.put("accuracies", r.accuracies());
             if (perLayer) {
-                summary.put("per_layer", perLayer(net, hw, keepScales ? scales : null, split, evalBatch, dir, r));
+                summary.put("per_layer", perLayer(net, hw, keepScales ? scales : null, aggregateReads, split, evalBatch,
+                        dir, r));
             }
             summary.put("run_dir", dir.toString());
             folder.writeSummary(summary);

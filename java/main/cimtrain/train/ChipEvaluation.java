@@ -47,10 +47,7 @@ public final class ChipEvaluation {
         try {
             for (int c = 0; c < chips; c++) {
                 seeds[c] = firstSeed + c;
-                Chip chip = Chip.placeTrained(net, hw, seeds[c], aggregateReads, scales);
-                for (CrossbarLayer xb : chip.crossbars()) {
-                    xb.drift(driftSeconds, driftNu);
-                }
+                placeNewChip(net, hw, seeds[c], aggregateReads, scales, driftSeconds, driftNu);
                 if (recalibration != null) {
                     recalibration.apply(net, seeds[c]);
                 }
@@ -62,6 +59,19 @@ public final class ChipEvaluation {
             }
         }
         return summarise(acc, seeds);
+    }
+
+    /**
+     * The trained model programmed onto a fresh chip with the given seed (see {@link Chip#placeTrained}), its
+     * devices then drifted for driftSeconds; the network reads this chip from now on.
+     */
+    static Chip placeNewChip(Network net, HardwareSpec hw, long seed, boolean aggregateReads, List<float[]> scales,
+                             double driftSeconds, double driftNu) {
+        Chip chip = Chip.placeTrained(net, hw, seed, aggregateReads, scales);
+        for (CrossbarLayer xb : chip.crossbars()) {
+            xb.drift(driftSeconds, driftNu);
+        }
+        return chip;
     }
 
     /** Mean, sample standard deviation and the 95% confidence interval of the mean (Student's t). */

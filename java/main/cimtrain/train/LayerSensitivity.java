@@ -62,9 +62,9 @@ public final class LayerSensitivity {
         long[] weights = null;
         for (int c = 0; c < chips; c++) {
             long seed = firstSeed + c;
-            List<float[][]> clean = conductances(place(net, exact, seed, aggregateReads, scales, driftSeconds, driftNu));
+            List<float[][]> clean = conductances(ChipEvaluation.placeNewChip(net, exact, seed, aggregateReads, scales, driftSeconds, driftNu));
             // the chip placed last is the one the network reads
-            Chip chip = place(net, hw, seed, aggregateReads, scales, driftSeconds, driftNu);
+            Chip chip = ChipEvaluation.placeNewChip(net, hw, seed, aggregateReads, scales, driftSeconds, driftNu);
             List<CrossbarLayer> xbs = chip.crossbars();
             List<float[][]> programmed = conductances(chip);
             if (oneLayer == null) {
@@ -86,15 +86,6 @@ public final class LayerSensitivity {
             }
         }
         return new Result(names, weights, errorFree, oneLayer);
-    }
-
-    private static Chip place(Network net, HardwareSpec hw, long seed, boolean aggregateReads, List<float[]> scales,
-                              double driftSeconds, double driftNu) {
-        Chip chip = Chip.placeTrained(net, hw, seed, aggregateReads, scales);
-        for (CrossbarLayer xb : chip.crossbars()) {
-            xb.drift(driftSeconds, driftNu);
-        }
-        return chip;
     }
 
     private static List<float[][]> conductances(Chip chip) {
