@@ -81,6 +81,13 @@ public final class EvaluateCommand implements Callable<Integer> {
                     + "programming errors included). Models trained off-chip have only w_fp. Default: ${DEFAULT-VALUE}.")
     String targets;
 
+    @Option(names = "--mapping", defaultValue = "trained", paramLabel = "trained|new",
+            description = "How a chip-trained model's weights are mapped to conductances on the new chips: trained, with "
+                    + "the tile scale factors it was trained with (where the chips have its training chip's tiles); new, "
+                    + "mapped anew like a model trained off-chip, each tile's largest weight at 1/inference_headroom of "
+                    + "the range. Off-chip models are always mapped anew. Default: ${DEFAULT-VALUE}.")
+    String mapping;
+
     @Option(names = "--recalibrate-bn", defaultValue = "0", paramLabel = "N",
             description = "Before testing on each chip, re-estimate the batch-norm running statistics from N batches of "
                     + "training images read through that chip (forward only, nothing written; the seed paper describes "
@@ -119,6 +126,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         if (!targets.equals("w_fp") && !targets.equals("devices")) {
             throw new UserError("--targets must be w_fp or devices, got '" + targets + "'");
+        }
+        if (!mapping.equals("trained") && !mapping.equals("new")) {
+            throw new UserError("--mapping must be trained or new, got '" + mapping + "'");
         }
         backend.select();
         RunArguments args = Checkpoint.arguments(checkpoint);
@@ -182,9 +192,10 @@ public final class EvaluateCommand implements Callable<Integer> {
              Network net = new Network(spec.name, be, () -> spec.build(args.config().width()), spec.input, evalBatch, 0)) {
             Checkpoint.loadNetwork(ckpt, net);
             List<float[]> scales = Checkpoint.tileScales(ckpt);
-            boolean keepScales = ChipEvaluation.scalesFit(scales, net, hw);
+            boolean scalesFit = ChipEvaluation.scalesFit(scales, net, hw);
+            boolean keepScales = scalesFit && mapping.equals("trained");
             if (targets.equals("devices")) {
-                if (!keepScales) {
+                if (!scalesFit) {
                     throw new UserError("--targets devices needs chips with the training chip's tiles (" + args.hardware()
                             + "'s geometry); " + hw.name() + " has other tiles");
                 }
@@ -200,6 +211,10 @@ public final class EvaluateCommand implements Callable<Integer> {
                     args.config().mode(), chips, hw.name(), keepScales ? "with the scale factors it was trained with"
                             : "mapped anew: largest weight of each tile at 1/inference_headroom of the range");
             boolean aggregateReads = Chip.aggregateReads(readModel, hw);
+            ChipEvaluation.RangeUse use = ChipEvaluation.rangeUsed(net, hw, aggregateReads, keepScales ? scales : null);
+            System.out.printf(Locale.ROOT, "each tile's largest weight needs %.2f of the conductance range on average "
+                    + "(%.2f-%.2f over %d tiles); %.2f%% of the weights lie beyond their tile's range%n", use.mean(),
+                    use.min(), use.max(), use.tiles(), 100 * use.beyondFraction());
             ChipEvaluation.Result r = ChipEvaluation.run(net, hw, keepScales ? scales : null, aggregateReads, split.test(), evalBatch, chips, seed, driftSeconds, driftNu,
                     recalibration);
             StringBuilder csv = new StringBuilder("chip,seed,test_accuracy\n");
@@ -216,6 +231,11 @@ public final class EvaluateCommand implements Callable<Integer> {
             summary.put("hardware", hw.name());
             summary.put("hardware_spec", hw);
             summary.put("kept_trained_scales", keepScales);
+            summary.put("mapping", keepScales ? "trained" : "new");
+            summary.put("range_used_mean", use.mean());
+            summary.put("range_used_min", use.min());
+            summary.put("range_used_max", use.max());
+            summary.put("weights_beyond_range_fraction", use.beyondFraction());
             summary.put("targets", targets);
             summary.put("recalibrate_bn_batches", recalibrateBn);
             summary.put("drift_seconds", driftSeconds);

@@ -229,6 +229,36 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
         return tileScale.clone();
     }
 
+    /**
+     * How much of its tile's conductance range each tile's largest weight needs: max |w| over the tile
+     * divided by the largest weight the tile can hold (scale x range). 1/headroom right after a fresh
+     * mapping; a chip-trained model's tiles drift from that as its weights grow or shrink in training,
+     * and a programming error of fixed size in level spacings weighs more on weights that use less.
+     */
+    public float[] rangeUsed(float[] w) {
+        float[] used = new float[tileScale.length];
+        for (int i = 0; i < w.length; i++) {
+            int t = tileOf(i);
+            used[t] = Math.max(used[t], Math.abs(w[i]));
+        }
+        for (int t = 0; t < used.length; t++) {
+            used[t] /= (float) (tileScale[t] * range());
+        }
+        return used;
+    }
+
+    /** Weights larger in magnitude than their tile can hold (scale x range): their devices sit at the range's end. */
+    public int beyondRange(float[] w) {
+        int n = 0;
+        for (int i = 0; i < w.length; i++) {
+            // the relative 1e-6: the largest weight of a fresh mapping is exactly at the end, up to float rounding
+            if (Math.abs(w[i]) > tileScale[tileOf(i)] * range() * (1 + 1e-6)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** The update threshold of one weight, in weight units: the configured number of level spacings. */
     public float threshold(int index) {
         return (float) (hw.write().thresholdLevels() * hw.device().levelSpacingUs() * tileScale[tileOf(index)]);

@@ -108,6 +108,36 @@ public final class ChipEvaluation {
         }
     }
 
+    /**
+     * How much of the conductance range the tiles' largest weights need, over all tiles of all crossbar layers,
+     * and the fraction of all weights beyond their tile's range.
+     */
+    public record RangeUse(int tiles, double mean, double min, double max, double beyondFraction) {
+    }
+
+    /**
+     * The range the network's weights would use on a chip placed with these scales (null: mapped anew, where
+     * every tile uses 1/inference_headroom). The network reads the probe chip afterwards; place a new one.
+     */
+    public static RangeUse rangeUsed(Network net, HardwareSpec hw, boolean aggregateReads, List<float[]> scales) {
+        Chip probe = Chip.placeTrained(net, hw, 0, aggregateReads, scales);
+        int tiles = 0;
+        long weights = 0, beyond = 0;
+        double sum = 0, min = Double.POSITIVE_INFINITY, max = 0;
+        for (int l = 0; l < probe.crossbars().size(); l++) {
+            float[] w = probe.weights().get(l).read();
+            weights += w.length;
+            beyond += probe.crossbars().get(l).beyondRange(w);
+            for (float u : probe.crossbars().get(l).rangeUsed(w)) {
+                tiles++;
+                sum += u;
+                min = Math.min(min, u);
+                max = Math.max(max, u);
+            }
+        }
+        return new RangeUse(tiles, sum / tiles, min, max, (double) beyond / weights);
+    }
+
     /** Whether trained tile scales fit the chip (same tiles per layer); else the model is mapped anew. */
     public static boolean scalesFit(List<float[]> scales, Network net, HardwareSpec hw) {
         if (scales == null) {

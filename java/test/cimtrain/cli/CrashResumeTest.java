@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -58,6 +59,19 @@ class CrashResumeTest {
         assertTrue(trained > 0.3, "a trained model, not chance: " + trained);
         assertEquals(trained, summary.get("accuracy_mean").asDouble(), 0.1, "on new chips of the same kind");
         assertEquals(3, Files.readAllLines(eval.resolve("chips.csv")).size());
+        assertEquals("trained", summary.get("mapping").asText());
+        // the same chips with the model mapped anew: every tile's largest weight spans the whole range
+        Path remapped = tmp.resolve("eval-new");
+        assertEquals(0, Main.run("evaluate", "--checkpoint", killed.resolve(Checkpoint.FILE).toString(), "--chips", "2",
+                "--mapping", "new", "--out", remapped.toString()));
+        var fresh = cimtrain.util.Json.MAPPER.readTree(remapped.resolve("summary.json").toFile());
+        assertEquals("new", fresh.get("mapping").asText());
+        assertFalse(fresh.get("kept_trained_scales").asBoolean());
+        assertEquals(1.0, fresh.get("range_used_mean").asDouble(), 1e-5, "paper-chip's inference_headroom 1");
+        assertEquals(1.0, fresh.get("range_used_min").asDouble(), 1e-5);
+        assertEquals(trained, fresh.get("accuracy_mean").asDouble(), 0.1, "the model, mapped anew");
+        assertEquals(2, Main.run("evaluate", "--checkpoint", killed.resolve(Checkpoint.FILE).toString(),
+                "--mapping", "old"));
         // the training chip's device values as targets, on chips without programming error or read noise:
         // the function the training chip computed, up to rounding the values to the levels
         Path devices = tmp.resolve("eval-devices");
