@@ -34,9 +34,9 @@ import java.util.concurrent.Callable;
                 "recipe (AdamW, lr 0.003 halved after 5 epochs without test gain, batch 64), each trained model then",
                 "moved to fresh chips, and the cost of an image; writes README.md, results.csv, results.json and",
                 "report/ (plots) to --out. Interrupted studies continue where they stopped (run it again).",
-                "Budgets: quick (width 0.125, the first 3,000 training and 2,000 test images, 12 epochs, patience 2,",
-                "5 new chips; VGG-8, a third of ResNet-18's cost per image, trains on the first 6,000 images for 20",
-                "epochs; under 30 minutes on 2 CPU cores per seed) or full (the paper's: full width, all images, 100",
+                "Budgets: quick (width 0.125, the first 6,000 training and 2,000 test images, 12 epochs, patience 2,",
+                "5 new chips; VGG-8, a third of ResNet-18's cost per image, trains for 20 epochs; under 30 minutes",
+                "on 2 CPU cores per seed) or full (the paper's: full width, all images, 100",
                 "epochs, patience 5, 10 chips; GPU work). --width, --epochs, --train-limit, --test-limit, --chips and",
                 "--patience override a budget's figure (for every model).",
                 "Example: cimtrain reproduce scaling --budget quick --dry-run"})

@@ -12,16 +12,23 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 /** The budgets' per-model training figures and how overrides treat them. */
 class BudgetTest {
     @Test
-    void quickGivesVgg8MoreImagesAndEpochsThanResnet18() {
+    void quickGivesVgg8MoreEpochsThanResnet18OnTheSameImages() {
         Budget q = Budget.of(Budget.QUICK);
-        assertEquals(3000, q.trainLimit("resnet18"));
+        assertEquals(6000, q.trainLimit("resnet18"));
         assertEquals(12, q.epochs("resnet18"));
         assertEquals(6000, q.trainLimit("vgg8"));
         assertEquals(20, q.epochs("vgg8"));
-        // the data is loaded for the model that needs most
         assertEquals(6000, q.trainLimit(List.of("vgg8", "resnet18")));
-        assertEquals(3000, q.trainLimit(List.of("resnet18")));
-        assertEquals(Map.of("vgg8", Map.of("train_limit", 6000, "epochs", 20)), q.toMap().get("per_model"));
+        assertEquals(Map.of("vgg8", Map.of("epochs", 20)), q.toMap().get("per_model"));
+    }
+
+    @Test
+    void theDataIsLoadedForTheModelThatNeedsMost() {
+        Budget b = new Budget("custom", 0.125, 3000, 2000, 12, 5, 2, Map.of("vgg8", new Budget.ModelTraining(6000, null)));
+        assertEquals(6000, b.trainLimit(List.of("vgg8", "resnet18")));
+        assertEquals(3000, b.trainLimit(List.of("resnet18")));
+        assertEquals(0, new Budget("custom", 0.125, 3000, 2000, 12, 5, 2, Map.of("vgg8", new Budget.ModelTraining(0, null)))
+                .trainLimit(List.of("vgg8", "resnet18")), "0: all images");
     }
 
     @Test
