@@ -5,16 +5,17 @@
 # or less than the range. This moves the quick scaling study's ResNet-18 models (3 seeds per mode) to the
 # same 5 new paper-table1 chips (seeds 1000-1004) on the whole 10,000-image test set, the mp models both
 # ways (`cimtrain evaluate --mapping trained|new`), and writes results.md from the evaluation folders.
-# The checkpoints come from `reproduce scaling --models resnet18 --seeds 3` (about 30 minutes on 2 cores),
+# The checkpoints come from `reproduce scaling --models resnet18 --seeds 3 --train-limit 3000` (the quick
+# budget before it took 6,000 images; about 30 minutes on 2 cores),
 # run into study/ when it has none (git-ignored; its runs are the scaling study's ResNet-18 runs, and
-# results.md says whether their accuracies match eval-reports/scaling/ exactly).
+# results.md says whether their accuracies match eval-reports/scaling-train3000/ exactly).
 # Usage: eval-reports/scaling-mapping/run.sh        (about 1 minute per evaluation on 2 cores, 12 of them)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 study="$here/study"
 if [ ! -f "$study/runs/resnet18-mp-s2/checkpoint.h5" ]; then
-  "$root/cimtrain" reproduce scaling --models resnet18 --seeds 3 --backend cpu --out "$study" >/dev/null
+  "$root/cimtrain" reproduce scaling --models resnet18 --seeds 3 --train-limit 3000 --backend cpu --out "$study" >/dev/null
 fi
 
 evaluate() { # NAME RUN MAPPING
@@ -32,6 +33,6 @@ for s in 0 1 2; do
   evaluate "mp-trained-s$s" "resnet18-mp-s$s" trained
   evaluate "mp-new-s$s" "resnet18-mp-s$s" new
 done
-python3 "$here/table.py" "$here" "$root/eval-reports/scaling/results.csv" > "$here/results.md.tmp"
+python3 "$here/table.py" "$here" "$root/eval-reports/scaling-train3000/results.csv" > "$here/results.md.tmp"
 mv "$here/results.md.tmp" "$here/results.md"
 cat "$here/results.md"

@@ -39,7 +39,7 @@ study = study_rows(os.path.join(here, "study", "results.csv"))
 checked = study_rows(scaling_csv)
 fields = ["test_accuracy", "new_chip_accuracy_mean", "writes_per_weight_mean", "bn_recalibrated_accuracy_mean"]
 same = all(study[k][f] == checked[k][f] for k in study for f in fields) and study.keys() == checked.keys()
-print(f"The checkpoints' study (`study/`, retrained for them) and `eval-reports/scaling/`'s ResNet-18 runs: "
+print(f"The checkpoints' study (`study/`, retrained for them) and `eval-reports/scaling-train3000/`'s ResNet-18 runs: "
       f"{len(study)} runs, {', '.join(fields)} "
       + ("identical to the last digit (same seeds, same results)." if same else "NOT identical.") + "\n")
 
