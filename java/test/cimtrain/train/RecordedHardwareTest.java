@@ -68,7 +68,10 @@ class RecordedHardwareTest {
             }
         }
         for (String run : new String[]{"vgg8-mp-s0", "vgg8-qat-s2", "resnet18-mp-s1", "resnet18-qat-s0"}) {
-            RecordedHardware.requireSame(Path.of("eval-reports/scaling-train3000/runs/" + run), Hardware.load("paper-table1"));
+            for (String study : new String[]{"scaling", "scaling-train3000"}) {
+                RecordedHardware.requireSame(Path.of("eval-reports/" + study + "/runs/" + run),
+                        Hardware.load("paper-table1"));
+            }
         }
     }
 }
