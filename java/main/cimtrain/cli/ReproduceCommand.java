@@ -114,7 +114,7 @@ public final class ReproduceCommand implements Callable<Integer> {
             Path dir = out != null ? out : Home.root().resolve("eval-reports/table2");
             Files.createDirectories(dir);
             Map<String, Object> models = Table2Reproduction.run(dir, Hardware.load(hardware), 8,
-                    "cimtrain reproduce table2 --hardware " + hardware);
+                    "cimtrain reproduce table2 --hardware " + hardware + outOption());
             if (json) {
                 System.out.println(Json.line(Map.of("experiment", "table2", "models", models)));
             }
@@ -140,7 +140,8 @@ public final class ReproduceCommand implements Callable<Integer> {
             HardwareSpec newChips = cimtrain.train.ChipEvaluation.withOverrides(hw, programmingError, null, null, null);
             String command = "cimtrain reproduce robustness --seeds " + seeds + " --chips " + chips + " --epochs " + epochs
                     + " --steps-per-epoch " + stepsPerEpoch + " --hardware " + hardware
-                    + (programmingError != null ? " --programming-error " + programmingError : "") + " --read-model " + readModel;
+                    + (programmingError != null ? " --programming-error " + programmingError : "") + " --read-model " + readModel
+                    + outOption();
             Map<String, Object> byMode = RobustnessReproduction.run(dir, spec, hw, newChips, split, seeds, chips, epochs,
                     stepsPerEpoch, readModel, nThreads, command);
             buildReport(dir, "Robustness reproduction: the training runs of lenet-paper");
@@ -234,6 +235,28 @@ public final class ReproduceCommand implements Callable<Integer> {
         return new double[]{mean, runs.size() > 1 ? Math.sqrt(sq / (runs.size() - 1)) : 0};
     }
 
+    /**
+     * Standard error of a mode's gap to fp32 taken seed by seed (each run minus the fp32 run of the same seed,
+     * which starts from the same initial weights and sees the same batches): the between-seed spread that both
+     * modes share cancels, so this is the error bar of the gap itself. NaN without fp32 or with fewer than 2 seeds.
+     */
+    static double pairedGapStandardError(List<Map<String, Object>> fp32Runs, List<Map<String, Object>> runs) {
+        if (fp32Runs == null || runs.size() < 2 || fp32Runs.size() != runs.size()) {
+            return Double.NaN;
+        }
+        double[] d = new double[runs.size()];
+        double mean = 0;
+        for (int i = 0; i < d.length; i++) {
+            d[i] = num(runs.get(i), "test_accuracy") - num(fp32Runs.get(i), "test_accuracy");
+            mean += d[i] / d.length;
+        }
+        double sq = 0;
+        for (double x : d) {
+            sq += (x - mean) * (x - mean);
+        }
+        return Math.sqrt(sq / (d.length - 1) / d.length);
+    }
+
     private static Map<String, Object> aggregate(Map<String, List<Map<String, Object>>> results) {
         Map<String, Object> byMode = new LinkedHashMap<>();
         double fp32 = results.containsKey("fp32") ? meanStd(results.get("fp32"), "test_accuracy")[0] : Double.NaN;
@@ -246,6 +269,8 @@ public final class ReproduceCommand implements Callable<Integer> {
             m.put("accuracy_std", acc[1]);
             m.put("accuracy_per_seed", runs.stream().map(r -> r.get("test_accuracy")).toList());
             m.put("gap_to_fp32", Double.isNaN(fp32) ? null : acc[0] - fp32);
+            double pairedSe = pairedGapStandardError(results.get("fp32"), runs);
+            m.put("gap_paired_se", Double.isNaN(pairedSe) || e.getKey().equals("fp32") ? null : pairedSe);
             if (runs.get(0).containsKey("writes_per_weight_mean")) {
                 m.put("writes_per_weight_mean", meanStd(runs, "writes_per_weight_mean")[0]);
                 m.put("writes_per_weight_max", runs.stream().mapToDouble(r -> num(r, "writes_per_weight_max")).max().orElse(0));
@@ -274,7 +299,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         md.append("Made by `cimtrain reproduce lenet --seeds ").append(seeds).append(" --modes ")
                 .append(String.join(",", modes)).append(" --epochs ").append(epochs).append(" --steps-per-epoch ").append(stepsPerEpoch)
                 .append(" --hardware ").append(hardware).append(" --read-model ").append(readModel)
-                .append("` on ").append(LocalDate.now(ZoneOffset.UTC)).append(" at commit ")
+                .append(outOption()).append("` on ").append(LocalDate.now(ZoneOffset.UTC)).append(" at commit ")
                 .append(MachineInfo.commit(Home.root())).append(", ").append(MachineInfo.machine()).append(".")
                 .append(reused == 0 ? "" : " " + reused + " of the runs were not trained by this invocation but reused "
                         + "from the folder (finished by an earlier one, possibly at an earlier commit; each run's "
@@ -308,6 +333,18 @@ public final class ReproduceCommand implements Callable<Integer> {
                     m.containsKey("write_reduction") ? String.format(Locale.ROOT, "%.0fx", (double) m.get("write_reduction")) : "-",
                     PAPER_ACCURACY.getOrDefault(e.getKey(), "-")));
         }
+        List<String> pairedSe = new ArrayList<>();
+        for (var e : byMode.entrySet()) {
+            Object se = ((Map<String, Object>) e.getValue()).get("gap_paired_se");
+            if (se != null) {
+                pairedSe.add(String.format(Locale.ROOT, "%s %.2f", e.getKey(), 100 * (double) se));
+            }
+        }
+        if (!pairedSe.isEmpty()) {
+            md.append("\nStandard error of each gap, taken seed by seed (a run minus the fp32 run of the same seed: same "
+                    + "initial weights, same batches), in points: ").append(String.join(", ", pairedSe))
+                    .append("; a 95% interval is about twice that either side.\n");
+        }
         md.append("\nThe paper's write figures for on-chip training: about 500x fewer writes than writing every update, "
                 + "10.8 writes per weight on average. Writes per weight count write-and-verify operations on a weight's "
                 + "device pair after the initial mapping; the reduction divides the non-zero optimizer updates "
@@ -318,6 +355,16 @@ public final class ReproduceCommand implements Callable<Integer> {
         AtomicFiles.writeString(dir.resolve("results.csv"), csv.toString());
         AtomicFiles.writeString(dir.resolve("README.md"), md.toString());
         System.out.print(md);
+    }
+
+    /** The --out option as the report's command line should show it: none for the default folder. */
+    private String outOption() {
+        if (out == null) {
+            return "";
+        }
+        Path abs = out.toAbsolutePath().normalize();
+        Path root = Home.root().toAbsolutePath().normalize();
+        return " --out " + (abs.startsWith(root) ? root.relativize(abs) : abs);
     }
 
     private static String orEmpty(Object o) {

@@ -206,6 +206,8 @@ class CliTest {
         JsonNode result = new ObjectMapper().readTree(lines[lines.length - 1]);
         assertTrue(result.get("modes").has("mp") && result.get("modes").get("mp").has("write_reduction"));
         assertTrue(Files.readString(dir.resolve("README.md")).contains("97.73"), "the paper's figure beside ours");
+        assertTrue(Files.readString(dir.resolve("README.md")).contains("--out " + dir.toAbsolutePath().normalize() + "`"),
+                "the command line in the report names the folder it wrote");
         assertEquals(3, Files.readAllLines(dir.resolve("results.csv")).size());
         // and the report of its runs, made by cimtrain report's machinery
         for (String f : new String[]{"report.md", "report.html", "comparison.csv", "runs.csv", "training-curves.png",
