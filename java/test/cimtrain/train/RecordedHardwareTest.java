@@ -67,6 +67,12 @@ class RecordedHardwareTest {
                 }
             }
         }
+        for (String mode : new String[]{"mp", "qat"}) {
+            for (int seed = 0; seed < 10; seed++) {
+                RecordedHardware.requireSame(Path.of("eval-reports/lenet-mnist-seeds10/runs/" + mode + "-s" + seed),
+                        Hardware.load("paper-chip"));
+            }
+        }
         for (String run : new String[]{"vgg8-mp-s0", "vgg8-qat-s2", "resnet18-mp-s1", "resnet18-qat-s0"}) {
             for (String study : new String[]{"scaling", "scaling-train3000"}) {
                 RecordedHardware.requireSame(Path.of("eval-reports/" + study + "/runs/" + run),
