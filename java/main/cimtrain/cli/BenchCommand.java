@@ -62,7 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--hardware", defaultValue = "paper-chip", description = "Chip for --mp. Default: ${DEFAULT-VALUE}.")
     String hardware;
 
-    @Option(names = "--seconds", defaultValue = "6", description = "Approximate timed seconds per measurement. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seconds", defaultValue = "6", description = "Approximate timed seconds per measurement; the untimed warm-up before --mp lasts as long, before fp32 up to 5. Default: ${DEFAULT-VALUE}.")
     double seconds;
 
     @Option(names = "--repeats", defaultValue = "3", description = "Alternating measurements per engine; medians are reported. Default: ${DEFAULT-VALUE}.")
@@ -134,7 +134,7 @@ public final class BenchCommand implements Callable<Integer> {
                 ModelSpec spec = (ModelSpec) sw[0];
                 double width = (double) sw[1];
                 // size the timed steps from one short probe so every model runs about --seconds
-                double probe = Throughput.measure(be, spec, width, batch, 2, 3);
+                double probe = Throughput.warmUp(be, spec, width, batch, Math.min(seconds, 5), null, Chip.AUTO);
                 int steps = (int) Math.max(5, Math.min(5000, seconds * probe / batch));
                 int warmup = Math.max(3, steps / 10);
                 double[] ours = new double[repeats];
@@ -148,7 +148,8 @@ public final class BenchCommand implements Callable<Integer> {
                 double mpRate = 0;
                 if (mp) {
                     HardwareSpec hw = Hardware.load(hardware);
-                    double mpProbe = Throughput.measure(be, spec, width, batch, 1, 2, hw, readModel);
+                    // warmed up for as long as a measurement lasts: its own loops compile late (see warmUp)
+                    double mpProbe = Throughput.warmUp(be, spec, width, batch, seconds, hw, readModel);
                     int mpSteps = (int) Math.max(3, Math.min(5000, seconds * mpProbe / batch));
                     double[] mpRuns = new double[repeats];
                     for (int r = 0; r < repeats; r++) {

@@ -28,6 +28,21 @@ public final class Throughput {
      */
     public static double measure(Backend be, ModelSpec spec, double width, int batch, int warmup, int steps,
                                  HardwareSpec hw, String readModel) {
+        return run(be, spec, width, batch, warmup, steps, 0, hw, readModel);
+    }
+
+    /**
+     * Untimed steps for about {@code seconds}, so that the JIT has compiled what the steps run (mp's DAC,
+     * Philox and write-rule loops on the Vector API reach their speed only after some seconds: a few cold
+     * steps made --mp read 0.21x of fp32 where a warm run reads 0.53x); returns the rate of the second half.
+     */
+    public static double warmUp(Backend be, ModelSpec spec, double width, int batch, double seconds, HardwareSpec hw,
+                                String readModel) {
+        return run(be, spec, width, batch, 0, 0, seconds, hw, readModel);
+    }
+
+    private static double run(Backend be, ModelSpec spec, double width, int batch, int warmup, int steps,
+                              double warmSeconds, HardwareSpec hw, String readModel) {
         try (Network net = new Network(spec.name, be, () -> spec.build(width), spec.input, batch, 1)) {
             if (hw != null) {
                 Chip.place(net, hw, Chip.MP, 1, Chip.aggregateReads(readModel, hw));
@@ -43,6 +58,20 @@ public final class Throughput {
             for (int i = 0; i < warmup; i++) {
                 net.forwardBackward(labels, batch, null);
                 opt.step(net.parameters(), 1e-3f);
+            }
+            if (warmSeconds > 0) {
+                long t0 = System.nanoTime(), half = (long) (warmSeconds * 0.5e9), halfStart = 0;
+                int halfSteps = 0;
+                for (long now = t0; now - t0 < 2 * half; now = System.nanoTime()) {
+                    if (halfStart == 0 && now - t0 >= half) {
+                        halfStart = now;
+                    }
+                    net.forwardBackward(labels, batch, null);
+                    opt.step(net.parameters(), 1e-3f);
+                    halfSteps += halfStart == 0 ? 0 : 1;
+                }
+                long end = System.nanoTime();
+                return halfSteps == 0 ? (double) batch / ((end - t0) / 1e9) : (double) batch * halfSteps / ((end - halfStart) / 1e9);
             }
             long start = System.nanoTime();
             for (int i = 0; i < steps; i++) {
