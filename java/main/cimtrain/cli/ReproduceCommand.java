@@ -224,15 +224,20 @@ public final class ReproduceCommand implements Callable<Integer> {
 
     /** Mean and sample standard deviation of a figure over a mode's seeds. */
     private static double[] meanStd(List<Map<String, Object>> runs, String key) {
+        return meanStd(runs.stream().mapToDouble(r -> num(r, key)).toArray());
+    }
+
+    /** Mean and sample standard deviation (0 for a single value). */
+    private static double[] meanStd(double[] x) {
         double sum = 0;
-        for (Map<String, Object> r : runs) {
-            sum += num(r, key);
+        for (double v : x) {
+            sum += v;
         }
-        double mean = sum / runs.size(), sq = 0;
-        for (Map<String, Object> r : runs) {
-            sq += Math.pow(num(r, key) - mean, 2);
+        double mean = sum / x.length, sq = 0;
+        for (double v : x) {
+            sq += (v - mean) * (v - mean);
         }
-        return new double[]{mean, runs.size() > 1 ? Math.sqrt(sq / (runs.size() - 1)) : 0};
+        return new double[]{mean, x.length > 1 ? Math.sqrt(sq / (x.length - 1)) : 0};
     }
 
     /**
@@ -245,16 +250,10 @@ public final class ReproduceCommand implements Callable<Integer> {
             return Double.NaN;
         }
         double[] d = new double[runs.size()];
-        double mean = 0;
         for (int i = 0; i < d.length; i++) {
             d[i] = num(runs.get(i), "test_accuracy") - num(fp32Runs.get(i), "test_accuracy");
-            mean += d[i] / d.length;
         }
-        double sq = 0;
-        for (double x : d) {
-            sq += (x - mean) * (x - mean);
-        }
-        return Math.sqrt(sq / (d.length - 1) / d.length);
+        return meanStd(d)[1] / Math.sqrt(d.length);
     }
 
     private static Map<String, Object> aggregate(Map<String, List<Map<String, Object>>> results) {

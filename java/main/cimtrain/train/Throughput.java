@@ -55,31 +55,36 @@ public final class Throughput {
             }
             net.setInput(x, batch);
             Optimizer opt = new AdamW(be, 0.9f, 0.999f, 1e-8f, 0.01f);
-            for (int i = 0; i < warmup; i++) {
+            Runnable step = () -> {
                 net.forwardBackward(labels, batch, null);
                 opt.step(net.parameters(), 1e-3f);
+            };
+            for (int i = 0; i < warmup; i++) {
+                step.run();
             }
             if (warmSeconds > 0) {
-                long t0 = System.nanoTime(), half = (long) (warmSeconds * 0.5e9), halfStart = 0;
-                int halfSteps = 0;
-                for (long now = t0; now - t0 < 2 * half; now = System.nanoTime()) {
-                    if (halfStart == 0 && now - t0 >= half) {
-                        halfStart = now;
-                    }
-                    net.forwardBackward(labels, batch, null);
-                    opt.step(net.parameters(), 1e-3f);
-                    halfSteps += halfStart == 0 ? 0 : 1;
-                }
-                long end = System.nanoTime();
-                return halfSteps == 0 ? (double) batch / ((end - t0) / 1e9) : (double) batch * halfSteps / ((end - halfStart) / 1e9);
+                stepsFor(step, warmSeconds / 2);
+                long start = System.nanoTime();
+                int done = stepsFor(step, warmSeconds / 2);
+                return (double) batch * done / ((System.nanoTime() - start) / 1e9);
             }
             long start = System.nanoTime();
             for (int i = 0; i < steps; i++) {
-                net.forwardBackward(labels, batch, null);
-                opt.step(net.parameters(), 1e-3f);
+                step.run();
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             return (double) batch * steps / seconds;
         }
+    }
+
+    /** Steps until {@code seconds} have passed (at least one); how many were made. */
+    private static int stepsFor(Runnable step, double seconds) {
+        long t0 = System.nanoTime(), limit = (long) (seconds * 1e9);
+        int n = 0;
+        do {
+            step.run();
+            n++;
+        } while (System.nanoTime() - t0 < limit);
+        return n;
     }
 }
