@@ -2,6 +2,7 @@ package cimtrain.rng;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -234,6 +235,14 @@ public final class Philox {
         fill(true, seed, stream, out, offset, from, to, mean, std);
     }
 
+    /** One thread's chunk of words and floats for the vector path (ranges are often short: reuse them). */
+    private static final class Scratch {
+        final int[] words = new int[CHUNK];
+        final float[] floats = new float[CHUNK];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
     /**
      * Both fills: {@code a + b * x} with x the standard normal or the uniform of each element (a, b =
      * mean, std or lo, hi - lo). The ends of the range go block by block, whole groups the vector way.
@@ -245,8 +254,9 @@ public final class Philox {
         scalar(normal, seed, stream, out, offset, from, i, a, b);
         Path path = normal ? NORMALS : UNIFORMS;
         if (VECTOR && i + GROUP <= to && path.wanted(to - i)) {
-            int[] w = new int[(int) Math.min(CHUNK, (to - i) / GROUP * GROUP)];
-            float[] f = new float[w.length];
+            Scratch scratch = SCRATCH.get();
+            int[] w = scratch.words;
+            float[] f = scratch.floats;
             while (i + GROUP <= to) {
                 int n = (int) Math.min(w.length, (to - i) / GROUP * GROUP);
                 int o = offset + (int) (i - from);
@@ -384,17 +394,10 @@ public final class Philox {
             IntVector k0 = IntVector.broadcast(INTS, (int) seed);
             IntVector k1 = IntVector.broadcast(INTS, (int) (seed >>> 32));
             for (int round = 0; round < 10; round++) {
-                // the Vector API has no unsigned high multiply: assemble hi(x * M) from 16-bit halves,
-                // x * M = xl ml + (xh ml + xl mh) 2^16 + xh mh 2^32, carrying so no sum passes 2^32
-                IntVector xl = c0.and(0xFFFF), xh = c0.lanewise(LSHR, 16);
-                IntVector yl = c2.and(0xFFFF), yh = c2.lanewise(LSHR, 16);
-                IntVector tx = xl.mul(M0 & 0xFFFF), ty = yl.mul(M1 & 0xFFFF);
-                IntVector ux = xh.mul(M0 & 0xFFFF).add(tx.lanewise(LSHR, 16));
-                IntVector uy = yh.mul(M1 & 0xFFFF).add(ty.lanewise(LSHR, 16));
-                IntVector vx = xl.mul(M0 >>> 16).add(ux.and(0xFFFF));
-                IntVector vy = yl.mul(M1 >>> 16).add(uy.and(0xFFFF));
-                IntVector hi0 = xh.mul(M0 >>> 16).add(ux.lanewise(LSHR, 16)).add(vx.lanewise(LSHR, 16));
-                IntVector hi1 = yh.mul(M1 >>> 16).add(uy.lanewise(LSHR, 16)).add(vy.lanewise(LSHR, 16));
+                // the Vector API has no unsigned high multiply: viewed as 64-bit lanes, the even and the
+                // odd 32-bit lanes, zero-extended, multiply exactly (32 x 32 -> 64 bits); the high words of
+                // the even products shift down into the even lanes, those of the odd ones stay in place
+                IntVector hi0 = mulHi(c0, M0L), hi1 = mulHi(c2, M1L);
                 IntVector lo0 = c0.mul(M0), lo1 = c2.mul(M1);
                 c0 = hi1.lanewise(XOR, c1.lanewise(XOR, k0));
                 c2 = hi0.lanewise(XOR, c3.lanewise(XOR, k1));
@@ -408,6 +411,16 @@ public final class Philox {
             c2.intoArray(w, g + 2 * LANES);
             c3.intoArray(w, g + 3 * LANES);
         }
+    }
+
+    private static final long LOW_WORD = 0xFFFFFFFFL;
+    private static final long HIGH_WORD = 0xFFFFFFFF00000000L;
+
+    /** The high 32 bits of each lane's unsigned product with m (an unsigned 32-bit multiplier in a long). */
+    private static IntVector mulHi(IntVector x, long m) {
+        LongVector pairs = (LongVector) x.reinterpretAsLongs();
+        LongVector even = pairs.and(LOW_WORD).mul(m), odd = pairs.lanewise(LSHR, 32).mul(m);
+        return (IntVector) even.lanewise(LSHR, 32).or(odd.and(HIGH_WORD)).reinterpretAsInts();
     }
 
     /** f = lo + span * toUniform(w) for the first n words, lane-wise. */

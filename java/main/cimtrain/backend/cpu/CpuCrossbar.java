@@ -112,9 +112,7 @@ final class CpuCrossbar {
         float[] max = s.max = Scratch.fit(s.max, width), min = s.min = Scratch.fit(s.min, width);
         Arrays.fill(max, 0, width, 0f);
         Arrays.fill(min, 0, width, 0f);
-        for (int i = 0; i < k; i++) {
-            DacRows.ranges(c.xs, i * n + j0, width, max, min);
-        }
+        DacRows.ranges(c.xs, j0, n, k, width, max, min);
         float[] fullScale = s.fullScale = Scratch.fit(s.fullScale, width);
         float[] inverse = s.inverse = Scratch.fit(s.inverse, width);
         for (int j = 0; j < width; j++) {
