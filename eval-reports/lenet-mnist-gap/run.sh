@@ -5,6 +5,8 @@
 # variants of it (hardware/*.yaml, each saying what it changes), then writes results.md from the run
 # folders. Finished runs (summary.json present) are kept: old-s1 and old-s2 are the mp runs of
 # eval-reports/lenet-mnist/ at 8dfe228, copied (the same command), and seed 0 was trained again here.
+# The clip variant (2026-12-07) is the current paper-chip with write.clip_target; for it and the runs of
+# eval-reports/lenet-mnist/ the W_FP copy alone is also tested on the ideal chip.
 # Usage: eval-reports/lenet-mnist-gap/run.sh            (about 1 minute per run on 2 cores)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,7 +20,14 @@ train() { # NAME HARDWARE SEED LR
   "$root/cimtrain" train --model lenet-paper --dataset mnist-10k --mode mp --hardware "$2" --epochs 13 \
     --steps-per-epoch 400 --batch 64 --optimizer adamw --lr "$4" --schedule constant --seed "$3" \
     --out "$out" >/dev/null
+  [ "${5:-}" = ideal ] && wfp_ideal "$out/checkpoint.h5" "$out/wfp-ideal"
   rm -f "$out/checkpoint.h5" # 112 kB each; rerun to get the weights
+}
+
+wfp_ideal() { # CHECKPOINT OUT: the model's W_FP alone, tested on an ideal chip (fp32 arithmetic)
+  [ -f "$2/summary.json" ] && return 0
+  rm -rf "$2"
+  "$root/cimtrain" evaluate --checkpoint "$1" --hardware ideal --mapping new --chips 1 --out "$2" >/dev/null
 }
 
 for s in 0 1 2; do train old "$here/hardware/old.yaml" "$s" 0.004; done
@@ -29,5 +38,8 @@ done
 for v in head2 head3 c128h3; do
   for s in 0 1 2; do train "$v" "$here/hardware/$v.yaml" "$s" 0.004; done
 done
+# write.clip_target (2026-12-07): W_FP takes a write's target clipped to what its tile holds
+for s in 0 1 2; do train clip "$here/hardware/clip.yaml" "$s" 0.004 ideal; done
+for s in 0 1 2; do wfp_ideal "$root/eval-reports/lenet-mnist/runs/mp-s$s/checkpoint.h5" "$here/runs/now-wfp-ideal-s$s"; done
 python3 "$here/table.py" "$here" > "$here/results.md.tmp" && mv "$here/results.md.tmp" "$here/results.md"
 cat "$here/results.md"

@@ -13,6 +13,8 @@ CHANGE = {
     "head3": "initial mapping headroom 3 instead of 1.5",
     "c128h3": "chip128 and headroom 3",
 }
+LATER = {"clip": "paper-chip now with write.clip_target true: a write's target beyond what its tile holds is "
+                  "clipped to the range's end and W_FP takes the clipped value"}
 
 
 def summary(d):
@@ -32,11 +34,25 @@ print("Made by `eval-reports/lenet-mnist-gap/run.sh` (see its header). Every row
       "mode mp on `mnist-10k` with `reproduce lenet`'s recipe on `paper-chip` as it was at commit 8dfe228 "
       "(`hardware/old.yaml`) or a variant of it (`hardware/`); seeds 1 and 2 of `old` are the mp runs of "
       "`reproduce lenet` at that commit, copied. The gap is to fp32's mean over seeds 0-2 in `eval-reports/lenet-mnist/` "
-      f"({ref:.2f}%, the same recipe in software).\n")
-print("| variant | changed from old | seeds | test accuracy % | mean | gap to fp32 | final train loss (mean) | writes per weight (mean) | write reduction |")
-print("|---|---|---|---|---|---|---|---|---|")
+      f"({ref:.2f}%, the same recipe in software). The last column: the model's high-precision copy W_FP alone, "
+      "tested on the `ideal` chip (`cimtrain evaluate --hardware ideal --mapping new --chips 1`), for the runs "
+      "that kept their checkpoint that long.\n")
+print("| variant | changed from old | seeds | test accuracy % | mean | gap to fp32 | final train loss (mean) | writes per weight (mean) | write reduction | W_FP alone on an ideal chip % (mean) |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 CHANGE["paper-chip now"] = ("c128h3 with threshold 29.05 levels: paper-chip since this experiment, "
                             "the mp runs of `eval-reports/lenet-mnist/`")
+CHANGE.update(LATER)
+
+
+def wfp_ideal(name, runs):
+    if name == "paper-chip now":
+        dirs = sorted(glob.glob(os.path.join(here, "runs", "now-wfp-ideal-s*")))
+    else:
+        dirs = [os.path.join(d, "wfp-ideal") for d in runs]
+    accs = [summary(d)["accuracy_mean"] * 100 for d in dirs if os.path.exists(os.path.join(d, "summary.json"))]
+    return f"{mean(accs):.2f}" if accs else "-"
+
+
 for name in CHANGE:
     if name == "paper-chip now":
         runs = sorted(glob.glob(os.path.join(here, "..", "lenet-mnist", "runs", "mp-s*")))
@@ -51,4 +67,4 @@ for name in CHANGE:
           f"{', '.join(f'{a:.2f}' for a in acc)} | {mean(acc):.2f}{spread} | {mean(acc) - ref:+.2f} | "
           f"{mean([x['final_train_loss'] for x in s]):.3f} | "
           f"{mean([x['writes_per_weight_mean'] for x in s]):.1f} | "
-          f"{mean([x['write_reduction'] for x in s]):.0f}x |")
+          f"{mean([x['write_reduction'] for x in s]):.0f}x | {wfp_ideal(name, runs)} |")

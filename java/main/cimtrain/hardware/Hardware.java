@@ -87,7 +87,7 @@ public final class Hardware {
 
         Fields w = new Fields(top.section("write"), at + ": write");
         HardwareSpec.WriteSpec write = new HardwareSpec.WriteSpec(w.real("threshold_levels", 1, 0, 1e6),
-                w.integer("max_trials", 2, 1, 1000));
+                w.integer("max_trials", 2, 1, 1000), w.bool("clip_target", false));
         w.rejectUnknown();
 
         JsonNode pulseNode = top.section("pulse");

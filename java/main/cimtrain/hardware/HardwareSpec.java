@@ -152,8 +152,17 @@ public record HardwareSpec(String name, String description, String source, TileS
      *                        spacings (the paper: one step of the programming granularity). Default 1.
      * @param maxTrials       set-reset trials of write-and-verify; after the last the device keeps
      *                        what it reached. Default 2.
+     * @param clipTarget      a write's target beyond what its tile can hold (scale x conductance range)
+     *                        is clipped to the range's end, and W_FP takes the clipped value, so that the
+     *                        digital backward pass sees the weight the devices hold (write-and-verify
+     *                        cannot verify an unreachable target). false: W_FP takes the requested
+     *                        target while the devices saturate. Default false.
      */
-    public record WriteSpec(double thresholdLevels, int maxTrials) {
+    public record WriteSpec(double thresholdLevels, int maxTrials, boolean clipTarget) {
+        /** Without target clipping. */
+        public WriteSpec(double thresholdLevels, int maxTrials) {
+            this(thresholdLevels, maxTrials, false);
+        }
     }
 
     /**

@@ -263,6 +263,14 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
         return n;
     }
 
+    /**
+     * The largest weight magnitude weight {@code index}'s devices can hold (its tile's scale x the
+     * conductance range); unbounded on ideal hardware, whose devices are continuous and unbounded.
+     */
+    public float holdable(int index) {
+        return hw.ideal() ? Float.POSITIVE_INFINITY : (float) (tileScale[tileOf(index)] * range());
+    }
+
     /** The update threshold of one weight, in weight units: the configured number of level spacings. */
     public float threshold(int index) {
         return (float) (hw.write().thresholdLevels() * hw.device().levelSpacingUs() * tileScale[tileOf(index)]);

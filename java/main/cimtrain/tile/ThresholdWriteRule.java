@@ -28,6 +28,7 @@ public final class ThresholdWriteRule extends WriteCounting implements Parameter
     private final WriteList written = new WriteList();
     private final float[] tileThreshold;
     private float[] held = new float[16];
+    private int[] clippedIndex = new int[16];
 
     /**
      * @param weight the parameter whose value is W_FP (the devices are already programmed from it); in
@@ -61,12 +62,25 @@ public final class ThresholdWriteRule extends WriteCounting implements Parameter
                 direct, written);
         updates += written.updates();
         int n = written.count();
-        if (direct && held.length < n) {
+        boolean clip = !direct && crossbar.hw.write().clipTarget();
+        if ((direct || clip) && held.length < n) {
             held = new float[Math.max(n, 2 * held.length)];
         }
+        int clipped = 0;
         for (int j = 0; j < n; j++) {
             int i = written.index(j);
-            crossbar.program(i, written.target(j));
+            float target = written.target(j);
+            if (clip) {
+                float bound = crossbar.holdable(i);
+                if (Math.abs(target) > bound) {
+                    // W_FP already took the requested target on the backend; it gets the clipped one below
+                    target = Math.copySign(bound, target);
+                    clippedIndex = growIfFull(clippedIndex, clipped);
+                    clippedIndex[clipped] = i;
+                    held[clipped++] = target;
+                }
+            }
+            crossbar.program(i, target);
             writes[i]++;
             if (direct) {
                 held[j] = (crossbar.conductancePos(i) - crossbar.conductanceNeg(i)) * crossbar.scaleOf(i);
@@ -74,7 +88,13 @@ public final class ThresholdWriteRule extends WriteCounting implements Parameter
         }
         if (direct) {
             be.scatter(written.indexArray(), held, n, p.value());
+        } else if (clipped > 0) {
+            be.scatter(clippedIndex, held, clipped, p.value());
         }
+    }
+
+    private static int[] growIfFull(int[] a, int used) {
+        return used < a.length ? a : java.util.Arrays.copyOf(a, 2 * a.length);
     }
 
     @Override

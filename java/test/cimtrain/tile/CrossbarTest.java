@@ -118,11 +118,15 @@ class CrossbarTest {
     }
 
     private static HardwareSpec chipWith(double programmingError, int trials, double threshold) {
+        return chipWith(programmingError, trials, threshold, false);
+    }
+
+    private static HardwareSpec chipWith(double programmingError, int trials, double threshold, boolean clipTarget) {
         HardwareSpec base = Hardware.load("paper-table1");
         HardwareSpec.DeviceSpec d = base.device();
         return new HardwareSpec("test", "", "", base.tile(), base.mapping(),
                 new HardwareSpec.DeviceSpec(0, d.gMinUs(), d.gMaxUs(), 0, programmingError, 0, 0), base.dac(), base.adc(),
-                base.readVoltage(), base.scale(), new HardwareSpec.WriteSpec(threshold, trials));
+                base.readVoltage(), base.scale(), new HardwareSpec.WriteSpec(threshold, trials, clipTarget));
     }
 
     @Test
@@ -199,5 +203,29 @@ class CrossbarTest {
         assertEquals(-1f + 1.35f * thr, p.read()[1], 1e-6);
         assertEquals(0.9f * thr, rule.accumulated()[0], 1e-6);
         assertEquals(6, rule.updates());
+    }
+
+    @Test
+    void aTargetBeyondTheRangeSaturatesTheDevicesAndWithClipTargetAlsoWfp() {
+        for (boolean clip : new boolean[]{false, true}) {
+            HardwareSpec hw = chipWith(0, 1, 1, clip);
+            CrossbarLayer xb = new CrossbarLayer(BE, hw, 1, 2, 5, 300);
+            float[] w = {1f, -0.5f};
+            xb.programAll(w);
+            float bound = xb.holdable(0);
+            // the largest initial weight sits at 1/headroom of the range
+            assertEquals(hw.scale().headroom(), bound, 1e-5);
+            Parameter p = new Parameter(BE, "w", Parameter.Kind.MATRIX, 1, 2);
+            p.write(w);
+            ThresholdWriteRule rule = new ThresholdWriteRule(xb, p, false);
+            p.setRule(rule);
+            float thr = xb.threshold(0);
+            p.applyUpdate(up(2f, -1.2f * thr)); // weight 0 to 3 (beyond 1.5); weight 1 within range
+            assertArrayEquals(new int[]{1, 1}, rule.writes());
+            assertEquals(hw.device().gMaxUs(), xb.conductancePos(0), 1e-4);
+            assertEquals(clip ? bound : 3f, p.read()[0], 1e-6);
+            assertEquals(-0.5f - 1.2f * thr, p.read()[1], 1e-6);
+            assertEquals(0f, rule.accumulated()[0]);
+        }
     }
 }
