@@ -40,6 +40,8 @@ for v in head2 head3 c128h3; do
 done
 # write.clip_target (2026-12-07): W_FP takes a write's target clipped to what its tile holds
 for s in 0 1 2; do train clip "$here/hardware/clip.yaml" "$s" 0.004 ideal; done
+# the same on seeds 3-9, held out from the 0-2 above: beside the mp runs of eval-reports/lenet-mnist-seeds10/
+for s in 3 4 5 6 7 8 9; do train clipheld "$here/hardware/clip.yaml" "$s" 0.004; done
 for s in 0 1 2; do wfp_ideal "$root/eval-reports/lenet-mnist/runs/mp-s$s/checkpoint.h5" "$here/runs/now-wfp-ideal-s$s"; done
 python3 "$here/table.py" "$here" > "$here/results.md.tmp" && mv "$here/results.md.tmp" "$here/results.md"
 cat "$here/results.md"

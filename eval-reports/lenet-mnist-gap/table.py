@@ -68,3 +68,28 @@ for name in CHANGE:
           f"{mean([x['final_train_loss'] for x in s]):.3f} | "
           f"{mean([x['writes_per_weight_mean'] for x in s]):.1f} | "
           f"{mean([x['write_reduction'] for x in s]):.0f}x | {wfp_ideal(name, runs)} |")
+
+# Held-out seeds: clip on seeds 3-9 beside the mp and fp32 runs of eval-reports/lenet-mnist-seeds10/ on the same seeds
+SEEDS = range(3, 10)
+ten = os.path.join(here, "..", "lenet-mnist-seeds10", "runs")
+held = [os.path.join(here, "runs", f"clipheld-s{s}") for s in SEEDS]
+if all(os.path.exists(os.path.join(d, "summary.json")) for d in held):
+    acc = lambda dirs: [summary(d)["test_accuracy"] * 100 for d in dirs]
+    f = acc([os.path.join(ten, f"fp32-s{s}") for s in SEEDS])
+    now = acc([os.path.join(ten, f"mp-s{s}") for s in SEEDS])
+    clip = acc(held)
+    diff = [c - n for c, n in zip(clip, now)]
+    se = statistics.stdev(diff) / len(diff) ** 0.5
+    print("\n## clip on held-out seeds\n")
+    print("Seen on seeds 0-2 above, checked on seeds 3-9: mode mp on `paper-chip` (the runs of "
+          "`eval-reports/lenet-mnist-seeds10/`, at commit 8a1034f; the later commits changed speed, not results) and on `hardware/clip.yaml` (`runs/clipheld-s*`), with fp32 "
+          "from `eval-reports/lenet-mnist-seeds10/` on the same seeds.\n")
+    print("| runs | test accuracy % (seeds 3-9) | mean | gap to fp32 | writes per weight (mean) |")
+    print("|---|---|---|---|---|")
+    rows = [("fp32", [os.path.join(ten, f"fp32-s{s}") for s in SEEDS], f),
+            ("paper-chip now", [os.path.join(ten, f"mp-s{s}") for s in SEEDS], now), ("clip", held, clip)]
+    for name, dirs, a in rows:
+        w = "-" if name == "fp32" else f"{mean([summary(d)['writes_per_weight_mean'] for d in dirs]):.1f}"
+        print(f"| {name} | {', '.join(f'{x:.2f}' for x in a)} | {mean(a):.2f} +- {statistics.stdev(a):.2f} | "
+              f"{mean(a) - mean(f):+.2f} | {w} |")
+    print(f"\nclip minus paper-chip now, seed by seed: {mean(diff):+.2f} points (standard error {se:.2f}).")
