@@ -43,5 +43,11 @@ for s in 0 1 2; do train clip "$here/hardware/clip.yaml" "$s" 0.004 ideal; done
 # the same on seeds 3-9, held out from the 0-2 above: beside the mp runs of eval-reports/lenet-mnist-seeds10/
 for s in 3 4 5 6 7 8 9; do train clipheld "$here/hardware/clip.yaml" "$s" 0.004; done
 for s in 0 1 2; do wfp_ideal "$root/eval-reports/lenet-mnist/runs/mp-s$s/checkpoint.h5" "$here/runs/now-wfp-ideal-s$s"; done
+# how far W_FP lies beyond what the tiles hold after the seed-0 mp run of eval-reports/lenet-mnist/
+if [ ! -f "$here/runs/now-wfp-range-s0/summary.json" ]; then
+  rm -rf "$here/runs/now-wfp-range-s0"
+  "$root/cimtrain" evaluate --checkpoint "$root/eval-reports/lenet-mnist/runs/mp-s0/checkpoint.h5" --targets w_fp \
+    --programming-error 0 --chips 1 --out "$here/runs/now-wfp-range-s0" >/dev/null
+fi
 python3 "$here/table.py" "$here" > "$here/results.md.tmp" && mv "$here/results.md.tmp" "$here/results.md"
 cat "$here/results.md"

@@ -69,6 +69,15 @@ for name in CHANGE:
           f"{mean([x['writes_per_weight_mean'] for x in s]):.1f} | "
           f"{mean([x['write_reduction'] for x in s]):.0f}x | {wfp_ideal(name, runs)} |")
 
+rng = os.path.join(here, "runs", "now-wfp-range-s0")
+if os.path.exists(os.path.join(rng, "summary.json")):
+    r = summary(rng)
+    print(f"\nW_FP beyond the range (`runs/now-wfp-range-s0`: `cimtrain evaluate --targets w_fp --programming-error 0` "
+          f"of the seed-0 mp run of `eval-reports/lenet-mnist/`): each tile's largest W_FP weight is "
+          f"{r['range_used_min']:.1f} to {r['range_used_max']:.1f} times what the tile holds (mean "
+          f"{r['range_used_mean']:.1f}), and {100 * r['weights_beyond_range_fraction']:.0f}% of the weights lie "
+          f"beyond it; programmed so, the chip tests at {100 * r['accuracy_mean']:.2f}%.")
+
 # Held-out seeds: clip on seeds 3-9 beside the mp and fp32 runs of eval-reports/lenet-mnist-seeds10/ on the same seeds
 SEEDS = range(3, 10)
 ten = os.path.join(here, "..", "lenet-mnist-seeds10", "runs")

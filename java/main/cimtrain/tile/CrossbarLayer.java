@@ -246,7 +246,7 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
             used[t] = Math.max(used[t], Math.abs(w[i]));
         }
         for (int t = 0; t < used.length; t++) {
-            used[t] /= (float) (tileScale[t] * range());
+            used[t] /= (float) tileLimit(t);
         }
         return used;
     }
@@ -256,7 +256,7 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
         int n = 0;
         for (int i = 0; i < w.length; i++) {
             // the relative 1e-6: the largest weight of a fresh mapping is exactly at the end, up to float rounding
-            if (Math.abs(w[i]) > tileScale[tileOf(i)] * range() * (1 + 1e-6)) {
+            if (Math.abs(w[i]) > tileLimit(tileOf(i)) * (1 + 1e-6)) {
                 n++;
             }
         }
@@ -268,7 +268,12 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
      * conductance range); unbounded on ideal hardware, whose devices are continuous and unbounded.
      */
     public float holdable(int index) {
-        return hw.ideal() ? Float.POSITIVE_INFINITY : (float) (tileScale[tileOf(index)] * range());
+        return hw.ideal() ? Float.POSITIVE_INFINITY : (float) tileLimit(tileOf(index));
+    }
+
+    /** The largest weight tile t can hold, scale x range (what its devices saturate at). */
+    private double tileLimit(int t) {
+        return tileScale[t] * range();
     }
 
     /** The update threshold of one weight, in weight units: the configured number of level spacings. */

@@ -27,6 +27,7 @@ public final class ThresholdWriteRule extends WriteCounting implements Parameter
     private final ScaleTrainer scales;
     private final WriteList written = new WriteList();
     private final float[] tileThreshold;
+    // direct: what the devices of each written weight hold; clip: the clipped targets, at clippedIndex
     private float[] held = new float[16];
     private int[] clippedIndex = new int[16];
 
@@ -65,6 +66,7 @@ public final class ThresholdWriteRule extends WriteCounting implements Parameter
         boolean clip = !direct && crossbar.hw.write().clipTarget();
         if ((direct || clip) && held.length < n) {
             held = new float[Math.max(n, 2 * held.length)];
+            clippedIndex = new int[held.length];
         }
         int clipped = 0;
         for (int j = 0; j < n; j++) {
@@ -75,7 +77,6 @@ public final class ThresholdWriteRule extends WriteCounting implements Parameter
                 if (Math.abs(target) > bound) {
                     // W_FP already took the requested target on the backend; it gets the clipped one below
                     target = Math.copySign(bound, target);
-                    clippedIndex = growIfFull(clippedIndex, clipped);
                     clippedIndex[clipped] = i;
                     held[clipped++] = target;
                 }
@@ -91,10 +92,6 @@ public final class ThresholdWriteRule extends WriteCounting implements Parameter
         } else if (clipped > 0) {
             be.scatter(clippedIndex, held, clipped, p.value());
         }
-    }
-
-    private static int[] growIfFull(int[] a, int used) {
-        return used < a.length ? a : java.util.Arrays.copyOf(a, 2 * a.length);
     }
 
     @Override
