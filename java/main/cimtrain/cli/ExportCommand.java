@@ -32,7 +32,7 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--weights", paramLabel = "FILE", description = "Write the fp32 weights in Keras's .h5 layout. A chip-trained model's W_FP may hold weights "
             + "beyond what its devices hold (they saturate at the top of their range; W_FP is clipped there only "
-            + "with the chip's write.clip_target): cimtrain evaluate --targets w_fp reports how many.")
+            + "with the chip's write.clip_target, on in the presets): cimtrain evaluate --targets w_fp reports how many.")
     Path weights;
 
     @Option(names = {"--conductances"}, paramLabel = "FILE",
