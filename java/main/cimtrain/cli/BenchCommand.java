@@ -166,6 +166,12 @@ public final class BenchCommand implements Callable<Integer> {
                 row.put("batch", batch);
                 row.put("threads", nThreads);
                 row.put("blas", Backends.gemmName(be));
+                if (be.name().equals("cpu")) {
+                    // the kernels OpenBLAS runs: OPENBLAS_CORETYPE=Haswell holds it to AVX2 on an AVX-512 CPU,
+                    // about half the GEMM rate, while PyTorch's convolutions (oneDNN) use AVX-512 regardless
+                    row.put("openblas_coretype", MachineInfo.openBlasCoreType());
+                    row.put("cpu_vector_isa", String.valueOf(MachineInfo.vectorIsa()));
+                }
                 if (!be.name().equals("cpu")) {
                     row.put("backend", be.name());
                 }
@@ -244,6 +250,16 @@ public final class BenchCommand implements Callable<Integer> {
         return result.get("samples_per_s").asDouble();
     }
 
+    /** "JNIBLAS", with the OpenBLAS kernel family and the CPU's vector set where the row has them. */
+    static String blasColumn(Map<String, Object> r) {
+        Object core = r.get("openblas_coretype");
+        Object isa = r.get("cpu_vector_isa");
+        if (core == null) {
+            return String.valueOf(r.get("blas"));
+        }
+        return r.get("blas") + " (OpenBLAS core " + core + ", CPU " + isa + ")";
+    }
+
     /** Appends the rows to eval-reports/bench/cpu-fp32.jsonl and the Markdown table beside it. */
     private static void record(List<Map<String, Object>> rows, String backendName) throws IOException {
         Path dir = Home.root().resolve("eval-reports/bench");
@@ -259,7 +275,7 @@ public final class BenchCommand implements Callable<Integer> {
             j.append(Json.line(r)).append('\n');
             m.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %,d | %s | %s | %s |%n",
                     ((String) r.get("date")).substring(0, 16), r.get("commit"), r.get("machine"), r.get("threads"),
-                    r.get("blas"), r.get("model"), r.get("width"), r.get("batch"), (long) r.get("cimtrain_samples_per_s"),
+                    blasColumn(r), r.get("model"), r.get("width"), r.get("batch"), (long) r.get("cimtrain_samples_per_s"),
                     r.containsKey("torch_samples_per_s") ? String.format(Locale.ROOT, "%,d (torch %s)",
                             (long) r.get("torch_samples_per_s"), r.get("torch_version")) : "not measured",
                     r.containsKey("ratio_vs_torch") ? r.get("ratio_vs_torch") + "x" : "-",

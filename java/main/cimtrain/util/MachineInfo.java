@@ -25,6 +25,35 @@ public final class MachineInfo {
         return System.getProperty("os.arch");
     }
 
+    /**
+     * The widest vector instruction set the CPU reports ("AVX-512", "AVX2", ...; null when unknown). Kept
+     * beside throughput figures because libraries pick kernels by it: PyTorch's oneDNN convolutions use
+     * AVX-512 where the CPU has it, while OpenBLAS may be held to AVX2 (see {@link #openBlasCoreType()}).
+     */
+    public static String vectorIsa() {
+        try {
+            for (String line : Files.readAllLines(Paths.get("/proc/cpuinfo"))) {
+                if (line.startsWith("flags")) {
+                    List<String> flags = List.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
+                    return flags.contains("avx512f") ? "AVX-512" : flags.contains("avx2") ? "AVX2"
+                            : flags.contains("avx") ? "AVX" : flags.contains("asimd") ? "NEON" : "SSE";
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return null;
+    }
+
+    /**
+     * OpenBLAS's kernel family when the environment fixes it (OPENBLAS_CORETYPE, e.g. "Haswell": AVX2
+     * kernels even on an AVX-512 CPU), else "auto" (OpenBLAS picks by the CPU).
+     */
+    public static String openBlasCoreType() {
+        String v = System.getenv("OPENBLAS_CORETYPE");
+        return v == null || v.isBlank() ? "auto" : v.trim();
+    }
+
     public static String machine() {
         return cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores";
     }

@@ -8,6 +8,7 @@ import cimtrain.backend.Tensor;
 import cimtrain.backend.ThresholdAccumulate;
 import cimtrain.backend.WriteList;
 import cimtrain.rng.Philox;
+import cimtrain.util.MachineInfo;
 import dev.ludovic.netlib.blas.BLAS;
 
 import java.util.ArrayList;
@@ -72,6 +73,8 @@ public final class CpuBackend implements Backend {
         String blasThreads = System.getenv("OPENBLAS_NUM_THREADS");
         lines.add("OPENBLAS_NUM_THREADS=" + (blasThreads == null ? "(unset: OpenBLAS starts one thread per core, "
                 + "which competes with cimtrain's workers; the ./cimtrain launcher sets 1)" : blasThreads));
+        lines.add("OpenBLAS kernels: " + MachineInfo.openBlasCoreType() + " (OPENBLAS_CORETYPE), CPU vector set "
+                + MachineInfo.vectorIsa());
         return lines;
     }
 
