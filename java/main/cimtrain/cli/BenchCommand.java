@@ -120,6 +120,7 @@ public final class BenchCommand implements Callable<Integer> {
 
         String date = OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         String machine = MachineInfo.machine();
+        String vectorIsa = String.valueOf(MachineInfo.vectorIsa());
         String commit = MachineInfo.commit(Home.root());
         List<Map<String, Object>> rows = new ArrayList<>();
         String backendName = null;
@@ -170,9 +171,8 @@ public final class BenchCommand implements Callable<Integer> {
                     // the kernels OpenBLAS runs: OPENBLAS_CORETYPE=Haswell holds it to AVX2 on an AVX-512 CPU,
                     // about half the GEMM rate, while PyTorch's convolutions (oneDNN) use AVX-512 regardless
                     row.put("openblas_coretype", MachineInfo.openBlasCoreType());
-                    row.put("cpu_vector_isa", String.valueOf(MachineInfo.vectorIsa()));
-                }
-                if (!be.name().equals("cpu")) {
+                    row.put("cpu_vector_isa", vectorIsa);
+                } else {
                     row.put("backend", be.name());
                 }
                 row.put("steps", steps);

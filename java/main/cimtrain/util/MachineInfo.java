@@ -13,16 +13,22 @@ public final class MachineInfo {
     }
 
     public static String cpuModel() {
+        String model = cpuinfo("model name");
+        return model != null ? model : System.getProperty("os.arch");
+    }
+
+    /** The value of the first /proc/cpuinfo line that starts with {@code key}; null when there is none. */
+    private static String cpuinfo(String key) {
         try {
             for (String line : Files.readAllLines(Paths.get("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
+                if (line.startsWith(key)) {
                     return line.substring(line.indexOf(':') + 1).trim();
                 }
             }
         } catch (IOException | RuntimeException e) {
-            // not Linux: fall through to the JVM's description
+            // not Linux
         }
-        return System.getProperty("os.arch");
+        return null;
     }
 
     /**
@@ -31,18 +37,16 @@ public final class MachineInfo {
      * AVX-512 where the CPU has it, while OpenBLAS may be held to AVX2 (see {@link #openBlasCoreType()}).
      */
     public static String vectorIsa() {
-        try {
-            for (String line : Files.readAllLines(Paths.get("/proc/cpuinfo"))) {
-                if (line.startsWith("flags")) {
-                    List<String> flags = List.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
-                    return flags.contains("avx512f") ? "AVX-512" : flags.contains("avx2") ? "AVX2"
-                            : flags.contains("avx") ? "AVX" : flags.contains("asimd") ? "NEON" : "SSE";
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux
+        String line = cpuinfo("flags"); // x86; ARM names the line "Features"
+        if (line == null) {
+            line = cpuinfo("Features");
         }
-        return null;
+        if (line == null) {
+            return null;
+        }
+        List<String> flags = List.of(line.split("\\s+"));
+        return flags.contains("avx512f") ? "AVX-512" : flags.contains("avx2") ? "AVX2"
+                : flags.contains("avx") ? "AVX" : flags.contains("asimd") ? "NEON" : "SSE";
     }
 
     /**
