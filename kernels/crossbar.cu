@@ -3,10 +3,8 @@
 // counters and streams), DacRows.java (the DAC), and cimtrain.backend.ThresholdAccumulate (the update).
 // Each launch covers every tile of a layer: threads run over (output, input vector) or (tile, vector).
 // Built with -fmad=false, like ops.cu.
+#include "common.cuh"
 #include "philox.cuh"
-
-#define GRID_LOOP(i, n) for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < (long long) (n); \
-                             i += (long long) blockDim.x * gridDim.x)
 
 // DacRows.code: a (in [0, 1]) x levels rounded half to even, as a float; adding 2^23 rounds below 2^22 levels
 __device__ __forceinline__ float dac_code(float a, int levels) {
@@ -35,16 +33,16 @@ __device__ __forceinline__ float java_round(float x) {
 extern "C" {
 
 // Per input vector j (column of x, k x n): the DAC full scale (largest |value|), its inverse, and the
-// smallest value (negative: a second pass). CpuCrossbar.vectorRanges / DacRows.ranges.
+// smallest value (negative: a second pass). CpuCrossbar.vectorRanges / DacRows.ranges: a NaN input makes
+// the full scale NaN, as Math.max does there.
 __global__ void xb_ranges(const float* x, int k, int n, float* fullScale, float* inverse, float* minValue) {
     GRID_LOOP(j, n) {
-        float mx = 0.0f, mn = 0.0f;
+        float fs = 0.0f, mn = 0.0f;
         for (int i = 0; i < k; i++) {
             float v = x[(long long) i * n + j];
-            mx = fmaxf(mx, v);
-            mn = fminf(mn, v);
+            fs = jmax(fs, fabsf(v));
+            mn = v < mn ? v : mn;
         }
-        float fs = fmaxf(mx, -mn);
         fullScale[j] = fs;
         inverse[j] = fs > 0.0f ? 1.0f / fs : 0.0f;
         minValue[j] = mn;
@@ -66,7 +64,7 @@ __global__ void xb_quantize(const float* x, int k, int n, int tileRows, int leve
         int i1 = min(k, (t + 1) * tileRows);
         for (int i = t * tileRows; i < i1; i++) {
             float v = x[(long long) i * n + j];
-            float a = fminf(fabsf(v) * inv, 1.0f);
+            float a = jmin(fabsf(v) * inv, 1.0f);
             float amp, var;
             if (levels > 0) {
                 float c = dac_code(a, levels);
@@ -154,7 +152,7 @@ __global__ void xb_exact(const float* x, const float* gp, const float* gn, const
                         float xv = sign * x[(long long) i * n + j];
                         float code = 0.0f;
                         if (xv > 0.0f) {
-                            float a = fminf(fabsf(xv) * inv, 1.0f);
+                            float a = jmin(fabsf(xv) * inv, 1.0f);
                             code = levels > 0 ? dac_code(a, levels) : a;
                         }
                         float plane = reads > 1 ? (float) (((int) code >> r) & 1)
@@ -227,11 +225,12 @@ __global__ void threshold_accumulate(int out, int k, int tileRows, int tileOutpu
     if (threadIdx.x == 0 && blockUpdates > 0ull) atomicAdd(&counts[0], blockUpdates);
 }
 
-// ThresholdAccumulate.tileSums: one block (256 threads) per tile, sums[t] = the double sum over the tile's
-// weights of grad x (gPos - gNeg) (the gradient of a trainable tile scale, before the factor itself).
+// ThresholdAccumulate.tileSums: one block (REDUCE_THREADS threads) per tile, sums[t] = the double sum over
+// the tile's weights of grad x (gPos - gNeg) (the gradient of a trainable tile scale, before the factor).
 __global__ void tile_sums(int out, int k, int tileRows, int tileOutputs, const float* grad, const float* gPos,
                           const float* gNeg, double* sums) {
-    __shared__ double part[256];
+    __shared__ double part[REDUCE_THREADS];
+    KERNEL_REQUIRE(blockDim.x == REDUCE_THREADS);
     int columnTiles = (out + tileOutputs - 1) / tileOutputs;
     int t = blockIdx.x, rt = t / columnTiles, ct = t % columnTiles;
     int c0 = rt * tileRows, c1 = min(k, c0 + tileRows), o0 = ct * tileOutputs, o1 = min(out, o0 + tileOutputs);

@@ -2,18 +2,8 @@
 // java/main/cimtrain/backend/cpu/CpuBackend.java (named in its comment). Built with -fmad=false: every
 // product and sum is rounded on its own, as in Java, so elementwise kernels give the CPU's bits.
 // Sizes are ints (tensors hold at most 2^31 floats, as on the CPU); loops are grid-stride.
+#include "common.cuh"
 #include "philox.cuh"
-
-#define GRID_LOOP(i, n) for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < (long long) (n); \
-                             i += (long long) blockDim.x * gridDim.x)
-
-// Java's Math.max for floats: NaN wins, +0 beats -0.
-__device__ __forceinline__ float jmax(float a, float b) {
-    if (a != a) return a;
-    if (b != b) return b;
-    if (a == 0.0f && b == 0.0f) return signbit(a) ? b : a;
-    return a >= b ? a : b;
-}
 
 extern "C" {
 
@@ -36,7 +26,9 @@ __global__ void add_f32(long long n, const float* a, const float* b, float* out)
 }
 
 // ---- GEMM fallback (when cuBLAS does not load): C = alpha op(A) op(B) + beta C, row-major ----
-// 16 x 16 output tiles through shared memory; each product is a fused multiply-add (fmaf, explicit).
+// gemm_f32: the first, simple kernel, kept as the yardstick gemm_f32_tiled is measured against (the
+// device check times both): 16 x 16 output tiles through shared memory, one output per thread; each
+// product is a fused multiply-add (fmaf, explicit).
 
 #define GT 16
 __global__ void gemm_f32(int transA, int transB, int m, int n, int k, float alpha, const float* a,
@@ -63,6 +55,87 @@ __global__ void gemm_f32(int transA, int transB, int m, int n, int k, float alph
     }
 }
 
+// The GEMM used when cuBLAS does not load: register-tiled. A block of GEMM_THREADS threads computes a
+// 128 x 128 tile of C, each thread 8 x 8 outputs (rows ty + 16 i, columns tx + 16 j: neighbouring threads
+// write neighbouring columns) from 8-deep slices of A and B in shared memory, double-buffered: the next
+// slice is read from global memory into registers while the current one is multiplied, and one barrier
+// per slice suffices. Each output sums its products in order p = 0, 1, ..., k - 1 with fmaf, exactly as
+// gemm_f32 does (slices padded with zeros add nothing), so the two kernels give the same bits.
+#define GEMM_BM 128
+#define GEMM_BN 128
+#define GEMM_BK 8
+#define GEMM_THREADS 256
+__global__ void gemm_f32_tiled(int transA, int transB, int m, int n, int k, float alpha, const float* a,
+                               const float* b, float beta, float* c) {
+    __shared__ float as[2][GEMM_BK][GEMM_BM];
+    __shared__ float bs[2][GEMM_BK][GEMM_BN];
+    KERNEL_REQUIRE(blockDim.x == GEMM_THREADS && blockDim.y == 1);
+    int tid = threadIdx.x, tx = tid % 16, ty = tid / 16;
+    int row0 = blockIdx.y * GEMM_BM, col0 = blockIdx.x * GEMM_BN;
+    // each thread loads 4 elements of each slice: element e = tid + 256 q, laid out so that neighbouring
+    // threads read neighbouring addresses of the row-major (or transposed) operand
+    float ra[4], rb[4];
+    int ar[4], ap[4], bp[4], bc[4];
+    for (int q = 0; q < 4; q++) {
+        int e = tid + GEMM_THREADS * q;
+        if (transA) { ap[q] = e / GEMM_BM; ar[q] = e % GEMM_BM; } else { ar[q] = e / GEMM_BK; ap[q] = e % GEMM_BK; }
+        if (transB) { bc[q] = e / GEMM_BK; bp[q] = e % GEMM_BK; } else { bp[q] = e / GEMM_BN; bc[q] = e % GEMM_BN; }
+    }
+    float acc[8][8];
+    for (int i = 0; i < 8; i++)
+        for (int j = 0; j < 8; j++) acc[i][j] = 0.0f;
+    int slices = (k + GEMM_BK - 1) / GEMM_BK;
+    bool active = row0 + ty < m && col0 + tx < n;  // a thread with no output in C only loads and waits
+    for (int q = 0; q < 4; q++) {  // slice 0
+        int row = row0 + ar[q], p = ap[q];
+        ra[q] = row < m && p < k ? (transA ? a[(long long) p * m + row] : a[(long long) row * k + p]) : 0.0f;
+        int col = col0 + bc[q], pb = bp[q];
+        rb[q] = pb < k && col < n ? (transB ? b[(long long) col * k + pb] : b[(long long) pb * n + col]) : 0.0f;
+    }
+    for (int q = 0; q < 4; q++) {
+        as[0][ap[q]][ar[q]] = ra[q];
+        bs[0][bp[q]][bc[q]] = rb[q];
+    }
+    __syncthreads();
+    for (int s = 0; s < slices; s++) {
+        int cur = s & 1;
+        if (s + 1 < slices) {
+            int p0 = (s + 1) * GEMM_BK;
+            for (int q = 0; q < 4; q++) {
+                int row = row0 + ar[q], p = p0 + ap[q];
+                ra[q] = row < m && p < k ? (transA ? a[(long long) p * m + row] : a[(long long) row * k + p]) : 0.0f;
+                int col = col0 + bc[q], pb = p0 + bp[q];
+                rb[q] = pb < k && col < n ? (transB ? b[(long long) col * k + pb] : b[(long long) pb * n + col]) : 0.0f;
+            }
+        }
+        for (int p = 0; p < GEMM_BK && active; p++) {
+            float av[8], bv[8];
+            for (int i = 0; i < 8; i++) av[i] = as[cur][p][ty + 16 * i];
+            for (int j = 0; j < 8; j++) bv[j] = bs[cur][p][tx + 16 * j];
+            for (int i = 0; i < 8; i++)
+                for (int j = 0; j < 8; j++) acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
+        }
+        if (s + 1 < slices) {
+            for (int q = 0; q < 4; q++) {
+                as[cur ^ 1][ap[q]][ar[q]] = ra[q];
+                bs[cur ^ 1][bp[q]][bc[q]] = rb[q];
+            }
+        }
+        __syncthreads();
+    }
+    for (int i = 0; i < 8; i++) {
+        int row = row0 + ty + 16 * i;
+        if (row >= m) break;
+        for (int j = 0; j < 8; j++) {
+            int col = col0 + tx + 16 * j;
+            if (col < n) {
+                long long idx = (long long) row * n + col;
+                c[idx] = beta == 0.0f ? alpha * acc[i][j] : alpha * acc[i][j] + beta * c[idx];
+            }
+        }
+    }
+}
+
 // ---- sums and biases ----
 
 // sumRows: out[j] = sum_i m[i * cols + j], in double, rows in order (the CPU's order: same bits)
@@ -76,7 +149,8 @@ __global__ void sum_rows(const float* m, int rows, int cols, float* out) {
 
 // sumColumns: one block per row, double partial sums (order differs from the CPU: within double rounding)
 __global__ void sum_columns(const float* m, int rows, int cols, float* out) {
-    __shared__ double part[256];
+    __shared__ double part[REDUCE_THREADS];
+    KERNEL_REQUIRE(blockDim.x == REDUCE_THREADS);
     int i = blockIdx.x;
     double acc = 0.0;
     for (int j = threadIdx.x; j < cols; j += blockDim.x) acc += m[(long long) i * cols + j];
@@ -255,7 +329,7 @@ __global__ void avgpool_backward(const float* dy, int planes, int h, int w, int 
     }
 }
 
-// ---- batch norm: one block of 256 threads per channel, double partial sums ----
+// ---- batch norm: one block of REDUCE_THREADS threads per channel, double partial sums ----
 
 __device__ double block_sum(double v, double* part) {
     part[threadIdx.x] = v;
@@ -272,7 +346,8 @@ __device__ double block_sum(double v, double* part) {
 __global__ void batchnorm_train(const float* x, int batch, int channels, int spatial, const float* gamma,
                                 const float* beta, float eps, float momentum, float* runMean, float* runVar,
                                 float* saveMean, float* saveInvStd, float* y) {
-    __shared__ double part[256];
+    __shared__ double part[REDUCE_THREADS];
+    KERNEL_REQUIRE(blockDim.x == REDUCE_THREADS);
     int c = blockIdx.x;
     long long count = (long long) batch * spatial;
     double sum = 0.0;
@@ -315,7 +390,8 @@ __global__ void batchnorm_eval(const float* x, int batch, int channels, int spat
 __global__ void batchnorm_backward(const float* x, const float* dy, int batch, int channels, int spatial,
                                    const float* gamma, const float* saveMean, const float* saveInvStd, float* dx,
                                    float* dGamma, float* dBeta) {
-    __shared__ double part[256];
+    __shared__ double part[REDUCE_THREADS];
+    KERNEL_REQUIRE(blockDim.x == REDUCE_THREADS);
     int c = blockIdx.x;
     long long count = (long long) batch * spatial;
     float mean = saveMean[c], inv = saveInvStd[c];
@@ -355,6 +431,7 @@ __global__ void softmax_xent(const float* z, const int* labels, int batch, int c
         double sum = 0.0;
         for (int j = 0; j < classes; j++) sum += exp((double) (zs[j] - max));
         int y = labels[b];
+        KERNEL_REQUIRE(y >= 0 && y < classes);  // the host checks too (Backend.checkLabels)
         rowLoss[b] = log(sum) - (double) (zs[y] - max);
         float invB = 1.0f / batch;
         for (int j = 0; j < classes; j++) {

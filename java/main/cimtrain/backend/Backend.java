@@ -180,6 +180,19 @@ public interface Backend extends AutoCloseable {
     /** dst[indices[j]] = values[j] for j below count (the few devices a training step wrote). */
     void scatter(int[] indices, float[] values, int count, Tensor dst);
 
+    /**
+     * Every label of a batch names a class: both backends check before computing the loss (a label out of
+     * range would read another row's logits on the CPU, and past the matrix on a GPU).
+     */
+    static void checkLabels(int[] labels, int batch, int classes) {
+        for (int b = 0; b < batch; b++) {
+            if (labels[b] < 0 || labels[b] >= classes) {
+                throw new IllegalArgumentException("label " + labels[b] + " of example " + b + " is not one of the "
+                        + classes + " classes");
+            }
+        }
+    }
+
     /** Random numbers one input vector of a {@link #crossbarForward} call draws (aggregate: one per output). */
     static long crossbarDrawsPerColumn(CrossbarParams p, int out, int k) {
         if (p.aggregateReads()) {

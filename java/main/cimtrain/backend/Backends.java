@@ -9,8 +9,9 @@ import java.util.List;
 
 /**
  * Makes the backend a command trains on, honouring one process-wide selection ({@code --backend}):
- * {@code cpu}; {@code cuda} (a GPU or one line and exit status 2); {@code auto} (the default: the GPU
- * when a driver and a device are found, else the CPU backend exactly as {@code cpu} makes it, with one
+ * {@code cpu}; {@code cuda} (a GPU, or the CPU stand-in of the driver when that is what libcuda.so.1 is,
+ * or one line and exit status 2); {@code auto} (the default: the GPU when a driver and a device are found
+ * and the device is not the stand-in, else the CPU backend exactly as {@code cpu} makes it, with one
  * line on stderr saying why).
  */
 public final class Backends {
@@ -53,12 +54,14 @@ public final class Backends {
                 return CudaBackend.open();
             default:
                 CudaProbe.Result r = CudaProbe.probe();
-                if (r.available()) {
+                if (r.available() && !r.standIn()) {
                     return CudaBackend.open();
                 }
                 if (!fallbackSaid) {
                     fallbackSaid = true;
-                    System.err.println("cimtrain: backend auto: using the CPU (" + r.reason() + ")");
+                    System.err.println("cimtrain: backend auto: using the CPU (" + (r.available()
+                            ? "the CUDA driver found is cimtrain's CPU stand-in, which only --backend cuda uses"
+                            : r.reason()) + ")");
                 }
                 return cpu(threads);
         }
@@ -87,6 +90,11 @@ public final class Backends {
                 return List.of("cuda: " + r.deviceName() + ", driver " + r.driverApi() + ": not usable: " + r.reason());
             }
             return List.of("cuda: not available (" + r.reason() + ")");
+        }
+        if (r.standIn()) {
+            return List.of("cuda: no GPU in use: the CUDA driver found (libcuda.so.1) is the cimtrain CPU stand-in, "
+                    + "which runs the CUDA kernels on the CPU for testing; --backend auto never chooses it, "
+                    + "--backend cuda does");
         }
         try (CudaBackend be = CudaBackend.open()) {
             return be.describe();

@@ -2,10 +2,10 @@ package cimtrain.backend;
 
 import cimtrain.backend.cpu.CpuBackend;
 import cimtrain.backend.cuda.CudaBackend;
-import cimtrain.backend.cuda.CudaProbe;
+import cimtrain.backend.cuda.CudaTestSupport;
 import cimtrain.rng.Philox;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * and rel stated at each call (GEMMs and crossbar products: summation order; per-channel statistics:
  * double sums in another order; softmax: the double exp and log of another maths library).
  */
+@Tag("cuda")
 class BackendContractTest {
     static final long SEED = System.nanoTime() & 0xFFFFFFFFL;
     private static final CpuBackend REF = new CpuBackend(1, 1);
@@ -45,11 +46,10 @@ class BackendContractTest {
     /** The backend under test; skips (with the reason) when it is not on this machine. */
     static synchronized Backend subject(String name) {
         if (name.startsWith("cuda")) {
-            CudaProbe.Result r = CudaProbe.probe();
-            Assumptions.assumeTrue(r.available(), () -> "no GPU for the CUDA backend: " + r.reason());
+            CudaTestSupport.assumeCuda();
         }
         return SUBJECTS.computeIfAbsent(name, n -> n.equals("cpu") ? new CpuBackend(2, 2)
-                : CudaBackend.open(n.equals("cuda-own-gemm")));
+                : CudaBackend.open(n.equals("cuda-own-gemm") ? CudaBackend.Gemm.TILED : CudaBackend.Gemm.AUTO));
     }
 
     private static long stream = 1;

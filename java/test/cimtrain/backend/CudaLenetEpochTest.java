@@ -1,10 +1,11 @@
 package cimtrain.backend;
 
 import cimtrain.backend.cuda.CudaProbe;
+import cimtrain.backend.cuda.CudaTestSupport;
 import cimtrain.cli.Main;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,18 +19,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A full lenet-paper mp epoch (paper-chip, aggregate reads) on the CPU and on the GPU with the same seed:
  * the same data order, initial weights and read noise (Philox); the GPU's GEMMs round in another order,
  * and a threshold crossed by a rounding difference writes a device one step earlier or later, so the two
- * runs are close, not identical: test accuracy within 3 points, final loss within 10%. Skipped, with
- * the reason, without a GPU.
+ * runs are close, not identical: test accuracy within 3 points (0.5 on the CPU stand-in of the driver),
+ * final loss within 10%. Skipped, with the reason, without a GPU or the stand-in.
  */
+@Tag("cuda")
 class CudaLenetEpochTest {
     @Test
     void lenetPaperMpEpochOnBothBackends(@TempDir Path tmp) throws IOException {
-        CudaProbe.Result r = CudaProbe.probe();
-        Assumptions.assumeTrue(r.available(), () -> "no GPU for the CUDA backend: " + r.reason());
+        CudaTestSupport.assumeCuda();
         JsonNode cpu = train("cpu", tmp.resolve("cpu")), cuda = train("cuda", tmp.resolve("cuda"));
         double a = cpu.get("test_accuracy").asDouble(), b = cuda.get("test_accuracy").asDouble();
         System.out.printf("lenet-paper mp, 1 epoch: cpu %.4f, cuda %.4f test accuracy%n", a, b);
-        assertEquals(a, b, 0.03, "test accuracy, cpu vs cuda");
+        // on the CPU stand-in the GEMM's rounding is the only difference: a tighter bound than on a GPU
+        assertEquals(a, b, CudaProbe.probe().standIn() ? 0.005 : 0.03, "test accuracy, cpu vs cuda");
         assertTrue(b > 0.5, "the GPU run learned something: " + b);
         double la = cpu.get("final_train_loss") != null ? cpu.get("final_train_loss").asDouble() : Double.NaN;
         double lb = cuda.get("final_train_loss") != null ? cuda.get("final_train_loss").asDouble() : Double.NaN;

@@ -51,7 +51,9 @@ class KernelSourcesTest {
 
     private static String run(List<String> cmd) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true);
-        pb.environment().put("NVCC", nvcc);
+        if (nvcc != null) {
+            pb.environment().put("NVCC", nvcc);
+        }
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "timed out: " + cmd);
@@ -86,6 +88,58 @@ class KernelSourcesTest {
             assertEquals(normalised(tmp.resolve(name)), normalised(mine),
                     "java/resources/cimtrain/kernels/" + name + " is stale: run scripts/build-kernels.sh");
         }
+    }
+
+    /** The reductions' block size is one constant, written twice: in kernels/common.cuh and in CudaBackend. */
+    @Test
+    void reductionBlockSizeAgreesWithTheBackend() throws IOException {
+        String common = Files.readString(ROOT.resolve("kernels/common.cuh"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("#define REDUCE_THREADS (\\d+)").matcher(common);
+        assertTrue(m.find(), "kernels/common.cuh defines REDUCE_THREADS");
+        assertEquals(cimtrain.backend.cuda.CudaBackend.REDUCE_THREADS, Integer.parseInt(m.group(1)));
+    }
+
+    /**
+     * The stand-in exports every driver symbol JCuda's driver binding needs (kernels/standin/
+     * jcuda-driver-symbols.txt), read here from the binding inside the jcuda-natives jar. Needs nm.
+     */
+    @Test
+    void standInSymbolListIsWhatJCudaBinds(@TempDir Path tmp) throws Exception {
+        Assumptions.assumeTrue(onPath("nm"), "nm (binutils) not on PATH");
+        String lib = "/lib/libJCudaDriver-12.6.0-linux-x86_64.so";
+        Path so = tmp.resolve("driver.so");
+        try (java.io.InputStream in = jcuda.driver.JCudaDriver.class.getResourceAsStream(lib)) {
+            Assumptions.assumeTrue(in != null, lib + " not on the class path (not linux-x86_64)");
+            Files.copy(in, so);
+        }
+        java.util.TreeSet<String> bound = new java.util.TreeSet<>();
+        for (String line : run(List.of("nm", "-D", "--undefined-only", so.toString())).split("\n")) {
+            String[] w = line.trim().split("\\s+");
+            if (w.length == 2 && w[1].startsWith("cu")) {
+                bound.add(w[1]);
+            }
+        }
+        java.util.TreeSet<String> listed = new java.util.TreeSet<>();
+        for (String line : Files.readAllLines(ROOT.resolve("kernels/standin/jcuda-driver-symbols.txt"))) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                listed.add(line.trim());
+            }
+        }
+        assertTrue(bound.size() > 300, "read the binding's driver symbols: " + bound.size());
+        java.util.TreeSet<String> missing = new java.util.TreeSet<>(bound), extra = new java.util.TreeSet<>(listed);
+        missing.removeAll(listed);
+        extra.removeAll(bound);
+        assertTrue(missing.isEmpty() && extra.isEmpty(), "kernels/standin/jcuda-driver-symbols.txt lacks " + missing
+                + " and lists " + extra + ", which the binding does not need");
+    }
+
+    private static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Paths.get(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test

@@ -761,6 +761,7 @@ public final class CpuBackend implements Backend {
     @Override
     public double softmaxCrossEntropy(Tensor logits, int[] labels, int batch, int classes, Tensor dLogits,
                                       int[] predictions) {
+        Backend.checkLabels(labels, batch, classes);
         float[] zs = d(logits), gs = d(dLogits);
         double loss = 0;
         float invB = 1f / batch;

@@ -44,17 +44,38 @@ import static jcuda.driver.JCudaDriver.cuMemsetD32;
  * The GPU backend: every {@link Backend} operation as a CUDA kernel (kernels/*.cu, shipped as PTX in
  * the jar under cimtrain/kernels/) launched through JCuda's driver API on device 0's primary context,
  * tensors in device memory, GEMMs through cuBLAS when libcublas.so.12 loads, else through the own
- * {@code gemm_f32} kernel. One layer's crossbar read is one launch over all its tiles (plus the DAC, the
- * product and the noise); random numbers come from the same Philox counters as the CPU backend.
+ * register-tiled {@code gemm_f32_tiled} kernel. One layer's crossbar read is one launch over all its
+ * tiles (plus the DAC, the product and the noise); random numbers come from the same Philox counters as
+ * the CPU backend.
  *
  * <p>All work goes to the legacy default stream, so operations run in call order; downloads wait for
- * them. Not thread-safe: networks run as one replica ({@link #dataParallelReplicas()} is 1).
+ * them, and a kernel's fault surfaces at the next call that waits. With {@code CIMTRAIN_CUDA_SYNC=1}
+ * (or {@code -Dcimtrain.cuda.sync=true}) every launch is waited for, so a failing kernel names itself.
+ * Not thread-safe: networks run as one replica ({@link #dataParallelReplicas()} is 1).
  *
- * <p>Status: written and compiled without a GPU; see README "GPU backend" for what has been verified.
+ * <p>Where it has run: on the CPU stand-in of the driver in every CI run (kernels/standin/README.md);
+ * see docs/gpu.md for what has been measured on a card.
  */
 public final class CudaBackend implements Backend {
+    /** Threads of a block of the grid-stride kernels. */
     private static final int THREADS = 256;
+    /** Threads of a block of the reduction kernels: the twin of REDUCE_THREADS in kernels/common.cuh. */
+    public static final int REDUCE_THREADS = 256;
+    /** gemm_f32_tiled: threads of a block and the rows and columns of C a block computes (kernels/ops.cu). */
+    static final int GEMM_THREADS = 256, GEMM_TILE = 128;
     private static final int MAX_BLOCKS = 65535;
+    private static final boolean SYNC_EACH_LAUNCH = Boolean.getBoolean("cimtrain.cuda.sync")
+            || "1".equals(System.getenv("CIMTRAIN_CUDA_SYNC"));
+
+    /** Which kernel does the GEMMs. */
+    public enum Gemm {
+        /** cuBLAS where libcublas.so.12 loads, else {@link #TILED} */
+        AUTO,
+        /** the own register-tiled kernel gemm_f32_tiled */
+        TILED,
+        /** the own first kernel gemm_f32 (16 x 16 tiles, one output a thread): the yardstick for TILED */
+        SIMPLE
+    }
     private static final String[] MODULES = {"ops", "crossbar"};
     private static final Cleaner CLEANER = Cleaner.create();
     private static final ThreadLocal<CudaBackend> CURRENT = new ThreadLocal<>();
@@ -65,7 +86,8 @@ public final class CudaBackend implements Backend {
     private final CUcontext ctx = new CUcontext();
     private final Map<String, CUfunction> functions = new HashMap<>();
     private final List<CUmodule> modules = new ArrayList<>();
-    private final cublasHandle cublas;
+    private cublasHandle cublas;
+    private final Gemm gemmKernel;
     private final String gemm;
     private final Set<Allocation> live = ConcurrentHashMap.newKeySet();
     // bytes held by live allocations now, and the most they ever held (peak GPU memory of a run)
@@ -76,25 +98,50 @@ public final class CudaBackend implements Backend {
 
     /** Opens device 0; throws {@link UserError} with one line when there is none or its driver is too old. */
     public static CudaBackend open() {
-        return open(false);
+        return open(Gemm.AUTO);
     }
 
-    /** @param ownGemm use the own GEMM kernel even where cuBLAS loads (tests compare both) */
-    public static CudaBackend open(boolean ownGemm) {
+    /** @param gemm which kernel does the GEMMs (tests and the GEMM benchmark compare them) */
+    public static CudaBackend open(Gemm gemm) {
+        return open(gemm, MODULES);
+    }
+
+    /** With other kernel modules than the shipped ones: tests that a failed start leaks nothing. */
+    static CudaBackend open(Gemm gemm, String... modules) {
         CudaProbe.Result r = CudaProbe.probe();
         if (!r.available()) {
             throw new UserError("--backend cuda: " + r.reason());
         }
-        return new CudaBackend(r, ownGemm);
+        return new CudaBackend(r, gemm, modules);
     }
 
-    private CudaBackend(CudaProbe.Result device, boolean ownGemm) {
+    private CudaBackend(CudaProbe.Result device, Gemm gemmKernel, String[] moduleNames) {
         this.device = device;
+        this.gemmKernel = gemmKernel;
         JCudaDriver.setExceptionsEnabled(true);
         JCudaDriver.cuDeviceGet(dev, 0);
         JCudaDriver.cuDevicePrimaryCtxRetain(ctx, dev);
-        ensureContext();
-        for (String m : MODULES) {
+        try {
+            ensureContext();
+            loadModules(moduleNames);
+            this.cublas = gemmKernel == Gemm.AUTO ? cublas() : null;
+        } catch (RuntimeException | Error e) {
+            // nothing of a backend that did not start stays behind: its modules and the context reference
+            releaseQuietly();
+            throw e;
+        }
+        this.gemm = cublas != null ? "cuBLAS (libcublas.so.12)" : gemmKernel == Gemm.SIMPLE ? "own CUDA GEMM kernel gemm_f32"
+                : "own CUDA GEMM kernel gemm_f32_tiled" + (gemmKernel == Gemm.AUTO ? " (cuBLAS unavailable: " + cublasMissing + ")" : "");
+        if (!gemmLogged && gemmKernel == Gemm.AUTO) {
+            gemmLogged = true;
+            System.err.println("cimtrain: cuda on " + device.deviceName() + ", GEMM: " + gemm);
+        }
+    }
+
+    private String cublasMissing;
+
+    private void loadModules(String[] moduleNames) {
+        for (String m : moduleNames) {
             CUmodule module = new CUmodule();
             byte[] ptx = ptx(m);
             int status;
@@ -115,28 +162,36 @@ public final class CudaBackend implements Backend {
             }
             modules.add(module);
         }
-        cublasHandle handle = null;
-        String why = null;
+    }
+
+    /** A cuBLAS handle, or null (and why in cublasMissing) where libcublas.so.12 does not load. */
+    private cublasHandle cublas() {
+        cublasHandle handle = new cublasHandle();
         try {
-            if (ownGemm) {
-                throw new IllegalStateException("not asked for");
-            }
-            handle = new cublasHandle();
-            final cublasHandle h = handle;
             CudaProbe.withPrivateTmp(() -> {
                 JCublas2.setExceptionsEnabled(true);
-                JCublas2.cublasCreate(h);
+                JCublas2.cublasCreate(handle);
             });
+            return handle;
         } catch (Throwable t) {
-            handle = null;
-            why = t instanceof LinkageError || t.getCause() instanceof LinkageError
+            cublasMissing = t instanceof LinkageError || t.getCause() instanceof LinkageError
                     ? "libcublas.so.12 not found" : CudaProbe.oneLine(t);
+            return null;
         }
-        this.cublas = handle;
-        this.gemm = handle != null ? "cuBLAS (libcublas.so.12)" : "own CUDA GEMM kernel (cuBLAS unavailable: " + why + ")";
-        if (!gemmLogged && !ownGemm) {
-            gemmLogged = true;
-            System.err.println("cimtrain: cuda on " + device.deviceName() + ", GEMM: " + gemm);
+    }
+
+    /** Unloads the modules and releases the context, whatever state a failure left them in. */
+    private void releaseQuietly() {
+        JCudaDriver.setExceptionsEnabled(false);
+        try {
+            for (CUmodule m : modules) {
+                JCudaDriver.cuModuleUnload(m);
+            }
+            modules.clear();
+            JCudaDriver.cuDevicePrimaryCtxRelease(dev);
+            CURRENT.remove();
+        } finally {
+            JCudaDriver.setExceptionsEnabled(true);
         }
     }
 
@@ -188,6 +243,10 @@ public final class CudaBackend implements Backend {
     @Override
     public List<String> describe() {
         List<String> lines = new ArrayList<>();
+        if (device.standIn()) {
+            lines.add("backend: cuda on the cimtrain CPU stand-in of the NVIDIA driver: no GPU is in use; the CUDA "
+                    + "kernels run on this machine's CPU cores (for testing them, not for speed)");
+        }
         lines.add(String.format(Locale.ROOT, "backend: cuda, device 0: %s, %.1f GiB, compute capability %d.%d, driver %s",
                 device.deviceName(), device.memoryBytes() / (double) (1L << 30), device.computeMajor(),
                 device.computeMinor(), device.driverApi()));
@@ -195,26 +254,37 @@ public final class CudaBackend implements Backend {
         return lines;
     }
 
+    /**
+     * Frees every allocation, the modules and the context reference. A kernel's fault that was not yet
+     * reported is thrown, after everything is released (a faulted context is made anew by the next open).
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         ensureContext();
-        JCudaDriver.cuCtxSynchronize();
+        JCudaDriver.setExceptionsEnabled(false);
+        int status = JCudaDriver.cuCtxSynchronize();
+        JCudaDriver.setExceptionsEnabled(true);
         closed = true;
-        for (Allocation a : live.toArray(new Allocation[0])) {
-            a.run();
+        try {
+            JCudaDriver.setExceptionsEnabled(false);
+            for (Allocation a : live.toArray(new Allocation[0])) {
+                a.run();
+            }
+            scratch.clear();
+            if (cublas != null) {
+                JCublas2.cublasDestroy(cublas);
+            }
+        } finally {
+            JCudaDriver.setExceptionsEnabled(true);
+            releaseQuietly();
         }
-        scratch.clear();
-        if (cublas != null) {
-            JCublas2.cublasDestroy(cublas);
+        if (status != CUresult.CUDA_SUCCESS) {
+            throw new IllegalStateException("CUDA: a kernel failed (" + CudaProbe.errorName(status) + "); "
+                    + "run with CIMTRAIN_CUDA_SYNC=1 to find which");
         }
-        for (CUmodule m : modules) {
-            JCudaDriver.cuModuleUnload(m);
-        }
-        JCudaDriver.cuDevicePrimaryCtxRelease(dev);
-        CURRENT.remove();
     }
 
     // ---- memory ----
@@ -375,18 +445,39 @@ public final class CudaBackend implements Backend {
         if (work <= 0) {
             return;
         }
-        ensureContext();
         int blocks = (int) Math.min(MAX_BLOCKS, (work + THREADS - 1) / THREADS);
-        cuLaunchKernel(function(name), blocks, 1, 1, THREADS, 1, 1, 0, null, params(args), null);
+        launchKernel(name, blocks, 1, THREADS, 1, args);
     }
 
-    /** One block of 256 threads per item (per-channel or per-row reductions). */
+    /** One block of REDUCE_THREADS threads per item (per-channel or per-row reductions). */
     private void launchBlocks(String name, int blocks, Object... args) {
         if (blocks <= 0) {
             return;
         }
+        launchKernel(name, blocks, 1, REDUCE_THREADS, 1, args);
+    }
+
+    /**
+     * Every launch goes through here: a launch the driver refuses, or (with CIMTRAIN_CUDA_SYNC=1) a kernel
+     * that faults, is reported with the kernel's name and shape.
+     */
+    void launchKernel(String name, int gridX, int gridY, int blockX, int blockY, Object... args) {
         ensureContext();
-        cuLaunchKernel(function(name), blocks, 1, 1, THREADS, 1, 1, 0, null, params(args), null);
+        CUfunction f = function(name);
+        JCudaDriver.setExceptionsEnabled(false);
+        int status;
+        try {
+            status = cuLaunchKernel(f, gridX, gridY, 1, blockX, blockY, 1, 0, null, params(args), null);
+            if (status == CUresult.CUDA_SUCCESS && SYNC_EACH_LAUNCH) {
+                status = JCudaDriver.cuCtxSynchronize();
+            }
+        } finally {
+            JCudaDriver.setExceptionsEnabled(true);
+        }
+        if (status != CUresult.CUDA_SUCCESS) {
+            throw new IllegalStateException(String.format(Locale.ROOT, "CUDA kernel %s (grid %dx%d, block %dx%d) failed: %s",
+                    name, gridX, gridY, blockX, blockY, CudaProbe.errorName(status)));
+        }
     }
 
     // ---- linear algebra ----
@@ -411,9 +502,12 @@ public final class CudaBackend implements Backend {
                     Pointer.to(new float[]{alpha}), b, ldb, a, lda, Pointer.to(new float[]{beta}), c, n);
             return;
         }
-        int gx = (n + 15) / 16, gy = (m + 15) / 16;
-        cuLaunchKernel(function("gemm_f32"), gx, gy, 1, 16, 16, 1, 0, null,
-                params(transA, transB, m, n, k, alpha, a, b, beta, c), null);
+        if (gemmKernel == Gemm.SIMPLE) {
+            launchKernel("gemm_f32", (n + 15) / 16, (m + 15) / 16, 16, 16, transA, transB, m, n, k, alpha, a, b, beta, c);
+        } else {
+            launchKernel("gemm_f32_tiled", (n + GEMM_TILE - 1) / GEMM_TILE, (m + GEMM_TILE - 1) / GEMM_TILE, GEMM_THREADS, 1,
+                    transA, transB, m, n, k, alpha, a, b, beta, c);
+        }
     }
 
     @Override
@@ -655,6 +749,7 @@ public final class CudaBackend implements Backend {
         if (batch == 0) {
             return Double.NaN;
         }
+        Backend.checkLabels(labels, batch, classes);
         CUdeviceptr lab = scratch("loss.labels", (long) batch * 4), rowLoss = scratch("loss.rows", (long) batch * 8),
                 pred = scratch("loss.predictions", (long) batch * 4);
         ensureContext();

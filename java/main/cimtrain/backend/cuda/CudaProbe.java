@@ -19,6 +19,8 @@ import java.util.stream.Stream;
 public final class CudaProbe {
     /** nvcc 13 writes PTX ISA 9.0, which the CUDA 13.0 driver API (release 580) is the first to load. */
     public static final int MIN_DRIVER_API = 13000;
+    /** The device name of the CPU stand-in of the driver (kernels/standin/driver.cpp). */
+    public static final String STAND_IN_NAME = "cimtrain CPU stand-in";
 
     /**
      * @param available     a device was found and its driver can load the kernels
@@ -29,6 +31,14 @@ public final class CudaProbe {
                          int computeMajor, int computeMinor) {
         static Result missing(String reason) {
             return new Result(false, reason, null, 0, 0, 0, 0);
+        }
+
+        /**
+         * The driver found is cimtrain's CPU stand-in (scripts/cuda-standin.sh), not a GPU: only an explicit
+         * {@code --backend cuda} uses it.
+         */
+        public boolean standIn() {
+            return STAND_IN_NAME.equals(deviceName);
         }
 
         /** "CUDA 13.0" from the driver API version. */
