@@ -8,12 +8,15 @@
 # shaded jar with the PTX kernels and JCuda's driver and cuBLAS bindings), tests.jar (the backend tests),
 # junit-console.jar (JUnit's console launcher) and run.sh. On the GPU machine:
 #
-#   tar xzf gpu-check.tar.gz && gpu-check/run.sh          -> gpu-check/results-HOST-TIME.txt
+#   tar xzf gpu-check.tar.gz && gpu-check/run.sh          -> gpu-check/results-HOST-TIME.txt (and $OUT/)
 #
 # run.sh runs `cimtrain info`, the GPU tests (every backend operation against the CPU backend, the
-# mixed-precision update kernels, a lenet-paper mp epoch on both backends) and `cimtrain bench --backend
-# cuda` for lenet-paper, vgg8 and resnet18, fp32 and mp, batch 64 and 256, each step under a time limit
-# so the whole check ends within about 5 minutes, everything into the one results file.
+# tiled GEMM against the simple one, a lenet-paper mp epoch on both backends) with every launch waited
+# for (CUDA_LAUNCH_BLOCKING=1, CIMTRAIN_CUDA_SYNC=1: a failing kernel names itself), the GEMM benchmark
+# (cuBLAS where it loads, the tiled and the simple own kernel) and `cimtrain bench --backend cuda` for
+# lenet-paper, vgg8 and resnet18 at batch 256, fp32 and mp. Each step has a time limit; all of them
+# together at most 395 s, so that a rerun still fits a 15-minute GPU slot. The results file names the
+# commit the bundle was built from; when $OUT is set (a remote runner's output folder), it is copied there.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:-$here/target/gpu-check}"
@@ -37,6 +40,9 @@ jlink --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --
 cp target/cimtrain.jar "$out/cimtrain.jar"
 cp "target/gpu-check-deps/junit-platform-console-standalone-$junit_console_version.jar" "$out/junit-console.jar"
 (cd target/test-classes && jar cf "$out/tests.jar" cimtrain/backend)
+commit="$(git -C "$here" rev-parse --short HEAD)"
+[ -z "$(git -C "$here" status --porcelain --untracked-files=no)" ] || commit="$commit with uncommitted changes"
+echo "$commit" > "$out/COMMIT"
 
 cat > "$out/run.sh" <<'RUN'
 #!/usr/bin/env bash
@@ -60,21 +66,25 @@ step() { # TITLE SECONDS COMMAND...: one section of the results file
   echo
 }
 {
-  echo "cimtrain GPU check, $(date -u), host $(hostname)"
+  echo "cimtrain GPU check, $(date -u), host $(hostname), bundle built from commit $(cat "$here/COMMIT")"
   step "nvidia-smi" 20 nvidia-smi
-  step "cimtrain info" 60 "$java" "${opts[@]}" -jar "$here/cimtrain.jar" info
-  step "GPU tests (JUnit)" 150 "$java" "${opts[@]}" -jar "$here/junit-console.jar" execute \
+  step "cimtrain info" 45 "$java" "${opts[@]}" -jar "$here/cimtrain.jar" info
+  step "GPU tests (JUnit), every launch waited for" 120 env CUDA_LAUNCH_BLOCKING=1 CIMTRAIN_CUDA_SYNC=1 \
+      "$java" "${opts[@]}" -jar "$here/junit-console.jar" execute \
       --class-path "$here/cimtrain.jar:$here/tests.jar" --select-class cimtrain.backend.BackendContractTest \
-      --select-class cimtrain.backend.ThresholdAccumulateTest --select-class cimtrain.backend.CudaLenetEpochTest \
+      --select-class cimtrain.backend.cuda.GemmKernelsTest --select-class cimtrain.backend.CudaLenetEpochTest \
       --details tree --disable-banner --disable-ansi-colors
+  step "GEMM GFLOP/s: cuBLAS, gemm_f32_tiled, gemm_f32" 90 "$java" "${opts[@]}" -cp "$here/cimtrain.jar" \
+      cimtrain.backend.cuda.GemmBenchmark
   for model in lenet-paper vgg8 resnet18; do
-    for batch in 64 256; do
-      step "bench $model batch $batch, fp32 and mp (cuda)" 45 "$java" "${opts[@]}" -jar "$here/cimtrain.jar" bench \
-          --backend cuda --models "$model" --batch "$batch" --mp --torch off --no-record --seconds 3 --repeats 1
-    done
+    step "bench $model batch 256, fp32 and mp (cuda)" 40 "$java" "${opts[@]}" -jar "$here/cimtrain.jar" bench \
+        --backend cuda --models "$model" --batch 256 --mp --torch off --no-record --seconds 3 --repeats 1
   done
   echo "done $(date -u)"
 } > "$results" 2>&1
+if [ -n "${OUT:-}" ]; then
+  mkdir -p "$OUT" && cp "$results" "$OUT/"
+fi
 echo "$results"
 RUN
 chmod +x "$out/run.sh"

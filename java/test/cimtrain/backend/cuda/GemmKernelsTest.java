@@ -53,6 +53,14 @@ class GemmKernelsTest {
         }
     }
 
+    /** The device check's GEMM benchmark runs (its speeds mean something only on a GPU). */
+    @Test
+    void gemmBenchmarkMeasuresEveryKernel() {
+        CudaTestSupport.assumeCuda();
+        assertTrue(Double.parseDouble(GemmBenchmark.measure(CudaBackend.Gemm.TILED, 130, 70, 40, 1)) > 0);
+        assertTrue(Double.parseDouble(GemmBenchmark.measure(CudaBackend.Gemm.SIMPLE, 130, 70, 40, 1)) > 0);
+    }
+
     private static float[] random(long seed, long stream, int n) {
         float[] x = new float[n];
         Philox.fillUniform(seed, stream, x, 0, 0, n, -1f, 1f);
