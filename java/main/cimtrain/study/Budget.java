@@ -80,7 +80,7 @@ public record Budget(String name, double width, int trainLimit, int testLimit, i
             // epochs do; the plateau patience shrinks with the epochs. Both models train on the first 6,000
             // images: with 3,000, ResNet-18's mp models lost more on new chips than its fp32 ones, and
             // neither twice the width, twice the epochs nor mapping them anew changed that, while 6,000
-            // images did (eval-reports/scaling-resnet18-n6000/; README.md, "Measured here"). VGG-8 costs
+            // images did (eval-reports/archive/scaling-resnet18-n6000/). VGG-8 costs
             // about a third of ResNet-18 per image, so it gets 20 epochs (1,880 steps against 1,128): with
             // 564 steps its mp runs stopped while still far from converged (6 points under fp32 over 3 seeds
             // in the study made at 39f1c5b).

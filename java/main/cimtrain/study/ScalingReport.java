@@ -200,8 +200,8 @@ public final class ScalingReport {
         if (!b.perModel().isEmpty() && b.name().equals(Budget.QUICK)) {
             md.append("Within the quick budget VGG-8, about a third of ResNet-18's cost per image, trains on more images "
                     + "for more epochs: the mixed-precision runs move a weight only once its accumulated updates reach a "
-                    + "level, and a few hundred steps stop them far from convergence (see the project README, "
-                    + "\"Measured here\").\n\n");
+                    + "level, and a few hundred steps stop them far from convergence (see the archived studies in "
+                    + "`eval-reports/README.md` and the record in `CHANGELOG.md`).\n\n");
         }
 
         md.append("## Accuracy and writes\n\n");

@@ -13,7 +13,7 @@ import java.util.List;
  * The complete state of a training run after an epoch, in one HDF5 file ({@link #FILE} in the run
  * folder), written whole to a temporary name and renamed, so the file under the real name is always
  * a complete checkpoint. Resuming from it continues exactly where the run was (same weights, same
- * noise, same data order). Layout (README, "Checkpoints"):
+ * noise, same data order). Layout (docs/checkpoints.md):
  * <pre>
  * /                 attributes format = "cimtrain-checkpoint", version, epoch (epochs completed)
  * /run/arguments    text: the run's configuration and inputs (JSON, {@link RunArguments})
