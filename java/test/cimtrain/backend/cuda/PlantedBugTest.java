@@ -111,12 +111,8 @@ class PlantedBugTest {
 
     @Test
     void anOffByOneLoopBoundFaults(@TempDir Path tmp) throws Exception {
-        CudaTestSupport.assumeStandIn();
-        Path lib = plant(tmp, "ops.cu", "GRID_LOOP(i, n) y[i] = jmax(x[i], 0.0f);",
-                "GRID_LOOP(i, n + 1) y[i] = jmax(x[i], 0.0f);");
-        Outcome control = probe(CudaTestSupport.standInFolder(), "relu");
-        assertEquals(0, control.status, "the real kernel agrees with the CPU: " + control.output);
-        Outcome planted = probe(lib, "relu");
+        Outcome planted = plantAndProbe(tmp, "ops.cu", "GRID_LOOP(i, n) y[i] = jmax(x[i], 0.0f);",
+                "GRID_LOOP(i, n + 1) y[i] = jmax(x[i], 0.0f);", "relu");
         assertEquals(4, planted.status, "the planted off-by-one must fault: " + planted.output);
         assertTrue(planted.output.contains("relu_forward") && planted.output.contains("CUDA_ERROR_ILLEGAL_ADDRESS"),
                 planted.output);
@@ -124,14 +120,19 @@ class PlantedBugTest {
 
     @Test
     void aMissingSyncthreadsGivesWrongSums(@TempDir Path tmp) throws Exception {
-        CudaTestSupport.assumeStandIn();
-        Path lib = plant(tmp, "ops.cu", "    part[threadIdx.x] = v;\n    __syncthreads();",
-                "    part[threadIdx.x] = v;");
-        Outcome control = probe(CudaTestSupport.standInFolder(), "batchnorm");
-        assertEquals(0, control.status, "the real kernel agrees with the CPU: " + control.output);
-        Outcome planted = probe(lib, "batchnorm");
+        Outcome planted = plantAndProbe(tmp, "ops.cu", "    part[threadIdx.x] = v;\n    __syncthreads();",
+                "    part[threadIdx.x] = v;", "batchnorm");
         assertEquals(3, planted.status, "the block sum without its first barrier must give other numbers: "
                 + planted.output);
+    }
+
+    /** The probe on the stand-in of the real sources (which must pass), then on one with the bug planted. */
+    private static Outcome plantAndProbe(Path tmp, String file, String from, String to, String probe) throws Exception {
+        CudaTestSupport.assumeStandIn();
+        Path lib = plant(tmp, file, from, to);
+        Outcome control = probe(CudaTestSupport.standInFolder(), probe);
+        assertEquals(0, control.status, "the real kernel agrees with the CPU: " + control.output);
+        return probe(lib, probe);
     }
 
     /** A stand-in built from a copy of kernels/ with one text replaced (which must be there, once). */
