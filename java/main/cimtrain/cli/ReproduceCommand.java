@@ -8,6 +8,7 @@ import cimtrain.hardware.HardwareSpec;
 import cimtrain.model.ModelSpec;
 import cimtrain.model.Models;
 import cimtrain.report.Report;
+import cimtrain.report.ReportHeader;
 import cimtrain.train.RunCost;
 import cimtrain.train.RunFolder;
 import cimtrain.train.TrainConfig;
@@ -281,6 +282,36 @@ public final class ReproduceCommand implements Callable<Integer> {
         return byMode;
     }
 
+    /** The report's answer, from the figures, beside the paper's. */
+    @SuppressWarnings("unchecked")
+    static String answer(Map<String, Object> byMode) {
+        StringBuilder a = new StringBuilder();
+        Map<String, Object> fp32 = (Map<String, Object>) byMode.get("fp32"), mp = (Map<String, Object>) byMode.get("mp");
+        if (mp != null) {
+            a.append(String.format(Locale.ROOT, "mp %.2f +- %.2f%% (%s seeds)", 100 * num(mp, "accuracy_mean"),
+                    100 * num(mp, "accuracy_std"), mp.get("seeds")));
+            if (fp32 != null) {
+                a.append(String.format(Locale.ROOT, ", %.2f points %s fp32's %.2f +- %.2f%%", Math.abs(100 * num(mp, "gap_to_fp32")),
+                        num(mp, "gap_to_fp32") <= 0 ? "under" : "over", 100 * num(fp32, "accuracy_mean"),
+                        100 * num(fp32, "accuracy_std")));
+            }
+            a.append(" (the paper: 97.73% vs 98.7%, on full MNIST)");
+            if (mp.containsKey("writes_per_weight_mean")) {
+                a.append(String.format(Locale.ROOT, "; %.1f writes per weight, %.0fx fewer than writing every update "
+                        + "(the paper: 10.8, about 500x)", num(mp, "writes_per_weight_mean"), num(mp, "write_reduction")));
+            }
+            a.append(". ");
+        } else if (fp32 != null) {
+            a.append(String.format(Locale.ROOT, "fp32 %.2f +- %.2f%% (the paper: 98.7%%, on full MNIST). ",
+                    100 * num(fp32, "accuracy_mean"), 100 * num(fp32, "accuracy_std")));
+        }
+        Map<String, Object> direct = (Map<String, Object>) byMode.get("direct");
+        if (direct != null) {
+            a.append(String.format(Locale.ROOT, "direct %.2f%% (the paper: 77.8%%). ", 100 * num(direct, "accuracy_mean")));
+        }
+        return a.append("Data: `mnist-10k`, not full MNIST.").toString();
+    }
+
     @SuppressWarnings("unchecked")
     private void writeReport(Path dir, HardwareSpec hw, Map<String, List<Map<String, Object>>> results,
                              Map<String, Object> byMode) {
@@ -294,15 +325,20 @@ public final class ReproduceCommand implements Callable<Integer> {
             }
         }
         StringBuilder md = new StringBuilder();
-        md.append("# LeNet on MNIST: the seed paper's on-chip experiment, reproduced\n\n");
-        md.append("Made by `cimtrain reproduce lenet --seeds ").append(seeds).append(" --modes ")
-                .append(String.join(",", modes)).append(" --epochs ").append(epochs).append(" --steps-per-epoch ").append(stepsPerEpoch)
-                .append(" --hardware ").append(hardware).append(" --read-model ").append(readModel)
-                .append(outOption()).append("` on ").append(LocalDate.now(ZoneOffset.UTC)).append(" at commit ")
-                .append(MachineInfo.commit(Home.root())).append(", ").append(MachineInfo.machine()).append(".")
-                .append(reused == 0 ? "" : " " + reused + " of the runs were not trained by this invocation but reused "
+        md.append(ReportHeader.opening("LeNet on MNIST: the seed paper's on-chip experiment, reproduced",
+                "Does training the paper's LeNet on the simulated chip in mp come close to fp32, and to the paper's "
+                        + "97.73% on chip with about 500x fewer writes?", answer(byMode)));
+        String command = "cimtrain reproduce lenet --seeds " + seeds + " --modes " + String.join(",", modes) + " --epochs "
+                + epochs + " --steps-per-epoch " + stepsPerEpoch + " --hardware " + hardware + " --read-model " + readModel
+                + outOption();
+        String when = LocalDate.now(ZoneOffset.UTC) + " at commit " + MachineInfo.commit(Home.root());
+        String fresh = "Made by `" + command + "` on " + when + ", " + MachineInfo.machine() + "."
+                + (reused == 0 ? "" : " " + reused + " of the runs were not trained by this invocation but reused "
                         + "from the folder (finished by an earlier one, possibly at an earlier commit; each run's "
-                        + "config.json and metrics.csv are its own record).")
+                        + "config.json and metrics.csv are its own record).");
+        int runs = results.values().stream().mapToInt(List::size).sum();
+        md.append(ReportHeader.madeBy(dir.resolve("README.md"), fresh, reused == runs, "`" + command + "` on " + when
+                + ", which trained nothing: every run above was reused."))
                 .append("\n\n");
         md.append("Network `lenet-paper` (conv 5x5x4, pool, conv 5x5x12, pool, linear 192->10); AdamW lr 0.004, batch 64, ")
                 .append(epochs).append(" epochs of ").append(stepsPerEpoch > 0 ? stepsPerEpoch + " batches" : "one pass")

@@ -14,6 +14,7 @@ import cimtrain.train.TrainConfig;
 import cimtrain.train.TrainRun;
 import cimtrain.util.AtomicFiles;
 import cimtrain.util.Home;
+import cimtrain.report.ReportHeader;
 import cimtrain.util.MachineInfo;
 
 import java.io.IOException;
@@ -100,8 +101,8 @@ final class RobustnessReproduction {
                     100 * models.ci95High(), -100 * (t.mean() - m.mean()), PAPER.get(mode)));
         }
         AtomicFiles.writeString(dir.resolve("results.csv"), csv.toString());
-        AtomicFiles.writeString(dir.resolve("README.md"), report(command, trainHw, newChips, seeds, chips, epochs,
-                stepsPerEpoch, aggregate, rows.toString(), reused));
+        AtomicFiles.writeString(dir.resolve("README.md"), report(dir.resolve("README.md"), command, trainHw, newChips, seeds,
+                chips, epochs, stepsPerEpoch, aggregate, rows.toString(), reused, byMode));
         return byMode;
     }
 
@@ -120,14 +121,35 @@ final class RobustnessReproduction {
         }
     }
 
-    private static String report(String command, HardwareSpec trainHw, HardwareSpec hw, int seeds, int chips, int epochs,
-                                 int stepsPerEpoch, boolean aggregate, String rows, int reused) {
-        return "# Robustness: trained models moved to new chips\n\n"
-                + "Made by `" + command + "` on " + LocalDate.now(ZoneOffset.UTC) + " at commit "
-                + MachineInfo.commit(Home.root()) + ", " + MachineInfo.machine() + "."
+    /** The answer: what each mode loses on the new chips, and whether mp loses least, as in the paper. */
+    @SuppressWarnings("unchecked")
+    static String answer(Map<String, Object> byMode, int chips, String chip) {
+        double fp32 = loss(byMode, "fp32"), qat = loss(byMode, "qat"), mp = loss(byMode, "mp");
+        boolean least = mp < fp32 && mp < qat;
+        return String.format(Locale.ROOT, "On %d new `%s` chips fp32-trained models lose %.2f points, qat-trained %.2f, "
+                + "mp-trained %.2f: %s", chips, chip, fp32, qat, mp, least ? "mp loses least, the paper's ordering."
+                : "mp does not lose least, unlike the paper.");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static double loss(Map<String, Object> byMode, String mode) {
+        return ((Number) ((Map<String, Object>) byMode.get(mode)).get("loss_points")).doubleValue();
+    }
+
+    private static String report(Path readme, String command, HardwareSpec trainHw, HardwareSpec hw, int seeds, int chips,
+                                 int epochs, int stepsPerEpoch, boolean aggregate, String rows, int reused,
+                                 Map<String, Object> byMode) {
+        String when = LocalDate.now(ZoneOffset.UTC) + " at commit " + MachineInfo.commit(Home.root());
+        String fresh = "Made by `" + command + "` on " + when + ", " + MachineInfo.machine() + "."
                 + (reused == 0 ? "" : " " + reused + " of the training runs were not trained by this invocation but "
                         + "reused from the folder (finished by an earlier one, possibly at an earlier commit); the "
-                        + "new-chip tests were all made by this one.")
+                        + "new-chip tests were all made by this one.");
+        return ReportHeader.opening("Robustness: trained models moved to new chips", "The paper's transfer experiment: do "
+                        + "fp32-, qat- and mp-trained LeNets keep their accuracy when moved to new chips?",
+                        answer(byMode, chips, hw.name()))
+                + ReportHeader.madeBy(readme, fresh, reused == MODES.size() * seeds, "`" + command + "` on " + when
+                        + ", which trained nothing (every training run above was reused) and tested every model on the new "
+                        + "chips again, with the same chip seeds.")
                 + "\n\n"
                 + "`lenet-paper` trained on `mnist-10k` (8,000 train / 2,000 test digits, not the full MNIST) with the "
                 + "paper's recipe (AdamW, lr 0.004, batch 64, " + epochs + " epochs of " + stepsPerEpoch + " batches) as "

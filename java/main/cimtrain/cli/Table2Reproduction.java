@@ -9,6 +9,7 @@ import cimtrain.tile.ChipMapping;
 import cimtrain.tile.CostModel;
 import cimtrain.util.AtomicFiles;
 import cimtrain.util.Home;
+import cimtrain.report.ReportHeader;
 import cimtrain.util.MachineInfo;
 
 import java.nio.file.Path;
@@ -42,6 +43,7 @@ final class Table2Reproduction {
                 "model,devices,crossbars,tile_ops,energy_j,paper_energy_j,latency_s,paper_latency_s,pipelined_s,"
                         + "paper_pipelined_s,copies_s,paper_copies_s,paper_implied_copies,paper_energy_per_tile_op_nj\n");
         Map<String, Object> out = new LinkedHashMap<>();
+        List<String> agree = new java.util.ArrayList<>();
         for (Map.Entry<String, double[]> e : PAPER.entrySet()) {
             ModelSpec spec = Models.load(e.getKey());
             CostModel c;
@@ -60,12 +62,20 @@ final class Table2Reproduction {
             csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f,%.4f%n", spec.name,
                     c.mapping().devices(), c.mapping().crossbars(), c.tileOps(), c.energyPerImageJ(), p[0], c.latencyPerImageS(),
                     p[1], c.pipelinedLatencyS(), p[2], c.pipelinedWithCopiesLatencyS(), p[3], impliedCopies, impliedNj));
+            // the paper rounds to two digits: within 2% counts as the same figure
+            boolean energy = Math.abs(c.energyPerImageJ() / p[0] - 1) <= 0.02;
+            boolean latency = Math.abs(c.latencyPerImageS() / p[1] - 1) <= 0.02;
+            agree.add(spec.name + ": " + (energy && latency ? "energy and latency" : energy ? "energy, not latency"
+                    : latency ? "latency, not energy" : "neither"));
             Map<String, Object> m = c.summary();
             m.remove("layers");
             m.put("paper", Map.of("energy_per_image_j", p[0], "latency_s", p[1], "pipelined_s", p[2], "copies_s", p[3]));
             out.put(spec.name, m);
         }
-        String md = "# The paper's Table 2 (inference cost per image), reproduced\n\n"
+        String md = ReportHeader.opening("The paper's Table 2 (inference cost per image), reproduced",
+                "Does the cost model give the paper's Table 2 (energy and latency per inference image)?",
+                "Energy and latency per image within 2% of the paper's (which rounds to two digits): "
+                        + String.join("; ", agree) + ". Why, below the table.")
                 + "Made by `" + command + "` on " + LocalDate.now(ZoneOffset.UTC) + " at commit "
                 + MachineInfo.commit(Home.root()) + ".\n\n"
                 + "Cost model (`cimtrain cost`): the networks mapped onto `" + hw.name() + "` (" + hw.tile().rows() + "x"

@@ -1,6 +1,7 @@
 package cimtrain.study;
 
 import cimtrain.train.ChipEvaluation;
+import cimtrain.report.ReportHeader;
 import cimtrain.util.AtomicFiles;
 import cimtrain.util.Json;
 
@@ -79,7 +80,7 @@ public final class ScalingReport {
         AtomicFiles.writeString(dir.resolve("results.csv"), csv());
         Map<String, Object> json = json(figs);
         AtomicFiles.writeString(dir.resolve("results.json"), Json.pretty(json));
-        AtomicFiles.writeString(dir.resolve("README.md"), markdown(figs));
+        AtomicFiles.writeString(dir.resolve("README.md"), markdown(figs, dir.resolve("README.md")));
         return json;
     }
 
@@ -168,14 +169,42 @@ public final class ScalingReport {
         return String.join("; ", cells);
     }
 
-    private String markdown(List<ModeFigures> figs) {
+    /** The answer: mp's gap to fp32 and write reduction, and what each mode loses on new chips, per model. */
+    String answer(List<ModeFigures> figs) {
+        List<String> gaps = new ArrayList<>(), moved = new ArrayList<>();
+        boolean within = true, least = true;
+        for (String model : plan.models()) {
+            ModeFigures fp32 = find(figs, model, "fp32"), mp = find(figs, model, "mp"), qat = find(figs, model, "qat");
+            if (fp32 == null || mp == null) {
+                continue;
+            }
+            double gap = 100 * (mp.trained().mean() - fp32.trained().mean());
+            within &= gap >= -2;
+            gaps.add(String.format(Locale.ROOT, "%s %+.2f points, %.0fx fewer writes", model, gap, mp.reduction()));
+            least &= mp.loss() < fp32.loss() && (qat == null || mp.loss() < qat.loss());
+            moved.add(String.format(Locale.ROOT, "%s fp32 %+.2f, %smp %+.2f", model, -100 * fp32.loss(),
+                    qat == null ? "" : String.format(Locale.ROOT, "qat %+.2f, ", -100 * qat.loss()), -100 * mp.loss()));
+        }
+        return "mp against fp32: " + String.join("; ", gaps) + (within ? " (within 2 points for every model)" : " (not "
+                + "within 2 points for every model)") + ". On " + plan.budget().chips() + " new chips: "
+                + String.join("; ", moved) + " points (" + (least ? "mp loses least for every model" : "mp does not lose "
+                + "least for every model") + ")." + (plan.budget().name().equals(Budget.QUICK) ? " The quick budget only; "
+                + "the full budget (full width, CIFAR-10, 100 epochs) is another run." : "");
+    }
+
+    private String markdown(List<ModeFigures> figs, Path readme) {
         Budget b = plan.budget();
         StringBuilder md = new StringBuilder();
-        md.append("# Scaling study: ").append(String.join(", ", plan.models())).append(" on the simulated chip vs fp32\n\n");
-        md.append("Made by `").append(command).append("` on ").append(LocalDate.now(ZoneOffset.UTC)).append(" at commit ")
-                .append(commit).append(", ").append(machine).append(", ").append(backendsUsed()).append("; the study took ")
-                .append(String.format(Locale.ROOT, "%.0f s", results.seconds()))
-                .append(" in this invocation (runs reused from an earlier one are not counted).\n\n");
+        md.append(ReportHeader.opening("Scaling study: " + String.join(", ", plan.models()) + " on the simulated chip vs fp32",
+                "Does mp scale to " + String.join(" and ", plan.models()) + " (within 2 points of fp32), and does it lose "
+                        + "least when the models move to new chips? The " + b.name() + " budget: width " + b.width()
+                        + ", " + plan.dataset() + ".", answer(figs)));
+        String when = LocalDate.now(ZoneOffset.UTC) + " at commit " + commit;
+        String fresh = "Made by `" + command + "` on " + when + ", " + machine + ", " + backendsUsed() + "; the study took "
+                + String.format(Locale.ROOT, "%.0f s", results.seconds())
+                + " in this invocation (runs reused from an earlier one are not counted).";
+        md.append(ReportHeader.madeBy(readme, fresh, results.computed() == 0, "`" + command + "` on " + when
+                + ", which trained and measured nothing: every result above was reused.")).append("\n\n");
         md.append("Every model is trained as fp32 (software), mp (the paper's mixed precision on `").append(plan.hardware())
                 .append("`: forward on the crossbars, digital backward, updates accumulated and written with write-and-verify "
                         + "when they reach the threshold) and qat (software, weights rounded to the chip's levels), with the "

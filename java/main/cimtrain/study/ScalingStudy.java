@@ -68,9 +68,12 @@ public final class ScalingStudy {
                             Map<String, Object> memory, long steps) {
     }
 
-    /** The study's results, run by run, each model's cost per image, and the chip it was run on. */
+    /**
+     * The study's results, run by run, each model's cost per image, the chip it was run on, and how many runs
+     * this invocation trained or measured anew (0: every result was reused).
+     */
     public record Results(List<RunResult> runs, Map<String, Map<String, Object>> cost, double seconds,
-                          HardwareSpec hardware) {
+                          HardwareSpec hardware, int computed) {
     }
 
     /** Settings that only add or leave out runs: a study in a folder may be extended by them. */
@@ -143,6 +146,7 @@ public final class ScalingStudy {
             }
         }
         List<RunResult> results = new ArrayList<>();
+        int computed = 0;
         for (int i = 0; i < runs.size(); i++) {
             StudyRun run = runs.get(i);
             System.out.printf(Locale.ROOT, "== run %d/%d: %s%n", i + 1, runs.size(), run.id());
@@ -150,6 +154,8 @@ public final class ScalingStudy {
             Path runDir = dir.resolve("runs").resolve(run.id());
             Map<String, Object> memory = readOrNull(runDir.resolve(MEMORY));
             Map<String, Object> summary = readOrNull(runDir.resolve(RunFolder.SUMMARY));
+            Map<String, Object> before = readOrNull(runDir.resolve(NEW_CHIPS));
+            boolean trainedNow = summary == null;
             if (summary == null) {
                 PeakMemory peak = PeakMemory.start();
                 summary = train(run, spec, hw, split, runDir);
@@ -178,6 +184,9 @@ public final class ScalingStudy {
             }
             System.out.printf(Locale.ROOT, "%s: %.2f%% trained, %.2f%% on %d new chips%n", run.id(),
                     100 * num(summary, "test_accuracy"), 100 * num(moved, "accuracy_mean"), plan.budget().chips());
+            if (trainedNow || !moved.equals(before)) {
+                computed++;  // trained, or tested on new chips (or in exact reads, or recalibrated) by this invocation
+            }
             Map<String, Object> config = readOrNull(runDir.resolve("config.json"));
             long steps = (long) (num(config, "steps_per_epoch") * num(config, "epochs"));
             results.add(new RunResult(run, summary, moved, memory, steps));
@@ -186,7 +195,7 @@ public final class ScalingStudy {
         for (String model : plan.models()) {
             cost.put(model, cost(Models.load(model), costHw));
         }
-        return new Results(results, cost, (System.nanoTime() - start) / 1e9, hw);
+        return new Results(results, cost, (System.nanoTime() - start) / 1e9, hw, computed);
     }
 
     /** The dataset at 32x32 with the network's channels, cut to the budget's training and test images. */

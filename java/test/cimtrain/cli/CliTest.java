@@ -220,10 +220,16 @@ class CliTest {
         // a run trained before runs recorded their cost: the rerun reuses it and writes the same cost.json
         String cost = Files.readString(dir.resolve("runs/mp-s0/cost.json"));
         Files.delete(dir.resolve("runs/mp-s0/cost.json"));
+        String madeBy = Files.readAllLines(dir.resolve("README.md")).stream().filter(l -> l.startsWith("Made by `"))
+                .findFirst().orElseThrow();
         assertEquals(0, run(args));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("reusing finished run"));
         assertEquals(new ObjectMapper().readTree(cost), new ObjectMapper().readTree(dir.resolve("runs/mp-s0/cost.json").toFile()));
-        assertTrue(Files.readString(dir.resolve("README.md")).contains("2 of the runs were not trained by this invocation"));
+        // a rerun that trained nothing keeps the provenance of the runs it reused, and says that it trained nothing
+        String again = Files.readString(dir.resolve("README.md"));
+        assertTrue(again.contains(madeBy + " Rewritten by `") && again.contains("which trained nothing"), again);
+        assertTrue(again.startsWith("# LeNet on MNIST") && again.contains("**Question.**") && again.contains("**Answer.** mp "),
+                "the report opens with its question and answer");
         assertBadInput("experiment", "reproduce", "alexnet");
     }
 
