@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A full lenet-paper mp epoch (paper-chip, aggregate reads) on the CPU and on the GPU with the same seed:
  * the same data order, initial weights and read noise (Philox); the GPU's GEMMs round in another order,
  * and a threshold crossed by a rounding difference writes a device one step earlier or later, so the two
- * runs are close, not identical: test accuracy within 3 points (0.5 on the CPU stand-in of the driver),
+ * runs are close, not identical: test accuracy within 3 points (1.5 on the CPU stand-in of the driver),
  * final loss within 10%. Skipped, with the reason, without a GPU or the stand-in.
  */
 @Tag("cuda")
@@ -30,8 +30,9 @@ class CudaLenetEpochTest {
         JsonNode cpu = train("cpu", tmp.resolve("cpu")), cuda = train("cuda", tmp.resolve("cuda"));
         double a = cpu.get("test_accuracy").asDouble(), b = cuda.get("test_accuracy").asDouble();
         System.out.printf("lenet-paper mp, 1 epoch: cpu %.4f, cuda %.4f test accuracy%n", a, b);
-        // on the CPU stand-in the GEMM's rounding is the only difference: a tighter bound than on a GPU
-        assertEquals(a, b, CudaProbe.probe().standIn() ? 0.005 : 0.03, "test accuracy, cpu vs cuda");
+        // on the CPU stand-in the GEMMs' summation order is the only difference (seed 3: 86.35% on the stand-in,
+        // 86.35% beside the Java BLAS fallback and 85.80% beside OpenBLAS): a tighter bound than on a GPU
+        assertEquals(a, b, CudaProbe.probe().standIn() ? 0.015 : 0.03, "test accuracy, cpu vs cuda");
         assertTrue(b > 0.5, "the GPU run learned something: " + b);
         double la = cpu.get("final_train_loss") != null ? cpu.get("final_train_loss").asDouble() : Double.NaN;
         double lb = cuda.get("final_train_loss") != null ? cuda.get("final_train_loss").asDouble() : Double.NaN;
