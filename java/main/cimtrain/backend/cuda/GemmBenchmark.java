@@ -73,7 +73,7 @@ public final class GemmBenchmark {
                 t[r] = (System.nanoTime() - t0) * 1e-9;
             }
             java.util.Arrays.sort(t);
-            return String.format(Locale.ROOT, "%.1f", 2.0 * m * n * k / t[reps / 2] * 1e-9);
+            return String.format(Locale.ROOT, "%.4g", 2.0 * m * n * k / t[reps / 2] * 1e-9);
         } catch (RuntimeException e) {
             return "failed";
         }
