@@ -50,19 +50,42 @@ public final class TrainRun {
                      Math.max(cfg.batch(), cfg.evalBatch()), cfg.seed())) {
             boolean aggregate = cfg.onChip() && Chip.aggregateReads(cfg.readModel(), hw);
             String saturation = aggregate ? Chip.saturationNote(hw) : null;
-            if (saturation != null) {
-                System.err.println("cimtrain: note: " + saturation);
-            }
             Chip chip = cfg.onChip() ? Chip.place(net, hw, cfg.mode(), cfg.seed(), aggregate) : null;
             if (cfg.mode().equals("qat")) {
                 FakeQuantization.apply(net, hw);
             }
             // what cimtrain cost says of this network on this chip; made now, so a problem shows before training
             CostModel cost = hw == null ? null : CostModel.of(net, hw, CostModel.DEFAULT_COPIES);
-            RunFolder run = resume ? RunFolder.resume(dir) : RunFolder.create(dir);
             Trainer trainer = new Trainer(cfg, net);
+            try (RunFolder run = resume ? RunFolder.resume(dir) : RunFolder.create(dir)) {
+                return train(args, spec, dataset, split, hw, dir, threads, resume, stopAfter, be, net, chip, aggregate,
+                        saturation, cost, trainer, run);
+            }
+        }
+    }
+
+    private static Map<String, Object> train(RunArguments args, ModelSpec spec, String dataset, DataSplit split,
+                                             HardwareSpec hw, Path dir, int threads, boolean resume, int stopAfter,
+                                             Backend be, Network net, Chip chip, boolean aggregate, String saturation,
+                                             CostModel cost, Trainer trainer, RunFolder run) {
+            TrainConfig cfg = args.config();
+            Dataset train = split.train();
+            // the input is accepted: now the lines that say how it will run
+            Backends.sayNotes();
+            if (saturation != null) {
+                System.err.println("cimtrain: note: " + saturation);
+            }
             List<EpochMetrics> done = List.of();
             if (resume) {
+                Map<String, Object> same = new LinkedHashMap<>();
+                same.put("model", spec.name);
+                same.put("width", cfg.width());
+                same.put("dataset", dataset);
+                same.put("mode", cfg.mode());
+                same.put("hardware", hw == null ? null : hw.name());
+                same.put("batch", cfg.batch());
+                same.put("seed", cfg.seed());
+                run.checkConfig(same);
                 done = Checkpoint.restore(dir.resolve(Checkpoint.FILE), net, trainer, chip);
                 run.rewriteMetrics(done);
                 System.out.printf(Locale.ROOT, "resuming %s after epoch %d of %d%n", dir, done.size(), cfg.epochs());
@@ -100,6 +123,8 @@ public final class TrainRun {
             config.put("macs_per_sample", net.macsPerSample());
             if (!resume) {
                 run.writeConfig(config);
+                // the state before the first step: a run stopped before its first epoch ends resumes from the start
+                Checkpoint.write(dir.resolve(Checkpoint.FILE), args, net, trainer, chip, List.of());
             }
             System.out.printf(Locale.ROOT, "training %s (%,d parameters) on %s (%,d train / %,d test), mode %s%s, %s, run folder %s%n",
                     spec.name, net.parameterCount(), dataset, train.size(), split.test().size(), cfg.mode(),
@@ -171,7 +196,6 @@ public final class TrainRun {
             System.out.printf(Locale.ROOT, "done: test accuracy %.2f%% after %d epochs, %.1f s training, %,.0f samples/s%n",
                     100 * last.testAccuracy(), cfg.epochs(), trainSeconds, samplesPerEpoch * cfg.epochs() / trainSeconds);
             return summary;
-        }
     }
 
     /** Ends a run early (stopAfter), as an interruption would. */
