@@ -46,8 +46,10 @@ public final class Main implements Runnable {
                 return BAD_INPUT;
             }
             if (ex instanceof UncheckedIOException) {
+                // a file the user named or a folder they chose cannot be read or written (permissions, a full
+                // disk): theirs to fix, like any other bad input
                 c.getErr().println("cimtrain: " + oneLine(ex.getMessage()));
-                return 1;
+                return BAD_INPUT;
             }
             throw ex;
         });

@@ -74,6 +74,19 @@ class NothingLostTest {
     }
 
     @Test
+    void aReportFolderHasOneWriterAtATime(@TempDir Path tmp) throws Exception {
+        Path run = tmp.resolve("run"), report = tmp.resolve("report");
+        assertEquals(0, cli.run(Cli.concat(TINY, "--out", run.toString())), cli.errText());
+        Files.createDirectories(report);
+        try (var held = cimtrain.util.FolderLock.acquire(report, "report folder")) {
+            cli.assertBadInput("in use", "report", run.toString(), "--out", report.toString());
+            assertFalse(Files.exists(report.resolve("report.html")));
+        }
+        assertEquals(0, cli.run("report", run.toString(), "--out", report.toString()), cli.errText());
+        assertTrue(Files.exists(report.resolve("report.html")));
+    }
+
+    @Test
     void aCheckpointOfAnotherRunIsNotResumed(@TempDir Path tmp) throws Exception {
         Path a = tmp.resolve("a"), b = tmp.resolve("b");
         assertEquals(0, cli.run(Cli.concat(TINY, "--out", a.toString())), cli.errText());

@@ -102,6 +102,17 @@ class NothingSilentlyWrongTest {
         assertFalse(Files.exists(tmp.resolve("s")));
     }
 
+    @Test
+    void aCifarBatchPastWhatAnArrayHoldsIsOneLine(@TempDir Path tmp) throws Exception {
+        Path batch = tmp.resolve("data_batch_1.bin");
+        try (var f = new java.io.RandomAccessFile(batch.toFile(), "rw")) {
+            f.setLength((1L << 31) + 3073L); // sparse: no disk used
+        }
+        cimtrain.util.UserError e = org.junit.jupiter.api.Assertions.assertThrows(cimtrain.util.UserError.class,
+                () -> cimtrain.data.CifarReader.read("cifar10", java.util.List.of(batch)));
+        assertTrue(e.getMessage().contains(batch.toString()), e.getMessage());
+    }
+
     private static Path model(Path dir, String name, String layers) throws Exception {
         Path p = dir.resolve(name + ".yaml");
         Files.writeString(p, "name: " + name + "\ninput: [1, 28, 28]\nlayers:\n" + layers);
