@@ -55,7 +55,8 @@ class FullDiskTest {
             assertEquals(Files.readAllLines(straight.resolve("metrics.csv")).stream().map(FullDiskTest::accuracy).toList(),
                     Files.readAllLines(full.resolve("metrics.csv")).stream().map(FullDiskTest::accuracy).toList());
         } finally {
-            sh("umount", disk.toString());
+            // lazily: jhdf may still hold the failed write's file open until its channel is collected
+            sh("umount", "-l", disk.toString());
         }
     }
 
