@@ -60,7 +60,7 @@ public final class RunFolder implements AutoCloseable {
             List<Path> files = contents(dir);
             if (!files.isEmpty()) {
                 boolean stoppedEarly = files.stream().allMatch(p -> BEFORE_CHECKPOINT.contains(p.getFileName().toString())
-                        || isTemporary(p));
+                        || isTemporary(p)) && isRunConfig(dir.resolve(CONFIG));
                 if (!stoppedEarly) {
                     throw new UserError("--out " + dir + " already holds files (a previous run?); choose another folder");
                 }
@@ -77,6 +77,16 @@ public final class RunFolder implements AutoCloseable {
         } catch (RuntimeException e) {
             lock.close();
             throw e;
+        }
+    }
+
+    /** True for a config.json that a training run wrote (not some other program's file of that name). */
+    private static boolean isRunConfig(Path p) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode c = Json.MAPPER.readTree(p.toFile());
+            return c != null && c.has("model") && c.has("mode") && c.has("steps_per_epoch") && c.has("macs_per_sample");
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

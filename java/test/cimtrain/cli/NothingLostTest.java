@@ -87,6 +87,15 @@ class NothingLostTest {
     }
 
     @Test
+    void aFolderHoldingAnotherProgramsConfigIsNotCleared(@TempDir Path tmp) throws Exception {
+        Path mine = tmp.resolve("mine");
+        Files.createDirectories(mine);
+        Files.writeString(mine.resolve("config.json"), "{\"theirs\": true}");
+        cli.assertBadInput("already holds files", Cli.concat(TINY, "--out", mine.toString()));
+        assertEquals("{\"theirs\": true}", Files.readString(mine.resolve("config.json")));
+    }
+
+    @Test
     void aCheckpointOfAnotherRunIsNotResumed(@TempDir Path tmp) throws Exception {
         Path a = tmp.resolve("a"), b = tmp.resolve("b");
         assertEquals(0, cli.run(Cli.concat(TINY, "--out", a.toString())), cli.errText());
