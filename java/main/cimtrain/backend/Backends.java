@@ -19,6 +19,24 @@ public final class Backends {
 
     private static volatile String selection = "auto";
     private static volatile boolean fallbackSaid;
+    /** The backend choice's line, held until the command has accepted its input. */
+    private static volatile String pendingNote;
+
+    /**
+     * Prints the line about the backend chosen (auto falling back to the CPU), once, on stderr: commands
+     * call it when their input is accepted, and the command line after a command ends without error.
+     */
+    public static synchronized void sayNotes() {
+        if (pendingNote != null) {
+            System.err.println(pendingNote);
+            pendingNote = null;
+        }
+    }
+
+    /** Forgets an unsaid line (after a user error, which is the only line). */
+    public static synchronized void dropNotes() {
+        pendingNote = null;
+    }
 
     private Backends() {
     }
@@ -59,9 +77,10 @@ public final class Backends {
                 }
                 if (!fallbackSaid) {
                     fallbackSaid = true;
-                    System.err.println("cimtrain: backend auto: using the CPU (" + (r.available()
+                    // said once the command has accepted its input (sayNotes), so a user error stays one line
+                    pendingNote = "cimtrain: backend auto: using the CPU (" + (r.available()
                             ? "the CUDA driver found is cimtrain's CPU stand-in, which only --backend cuda uses"
-                            : r.reason()) + ")");
+                            : r.reason()) + ")";
                 }
                 return cpu(threads);
         }

@@ -117,8 +117,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (chips < 1 || threads < 0 || recalibrateBn < 0) {
             throw new UserError("--chips must be at least 1, --threads and --recalibrate-bn >= 0");
         }
-        if (driftSeconds < 0 || driftNu < 0) {
-            throw new UserError("--drift-seconds and --drift-nu must be >= 0");
+        if (!(driftSeconds >= 0) || !(driftNu >= 0) || Double.isInfinite(driftSeconds) || Double.isInfinite(driftNu)) {
+            throw new UserError("--drift-seconds and --drift-nu must be numbers >= 0, got " + driftSeconds + " and " + driftNu);
         }
         if (perLayer && recalibrateBn > 0) {
             throw new UserError("--per-layer and --recalibrate-bn cannot be combined: the per-layer test keeps the trained "
@@ -186,7 +186,6 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     private Map<String, Object> evaluate(Path ckpt, RunArguments args, ModelSpec spec, HardwareSpec hw, DataSplit split, Path dir) {
         int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        RunFolder folder = RunFolder.create(dir);
         int evalBatch = args.config().evalBatch();
         try (Backend be = Backends.create(nThreads);
              Network net = new Network(spec.name, be, () -> spec.build(args.config().width()), spec.input, evalBatch, 0)) {
@@ -207,6 +206,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             }
             BatchNormRecalibration recalibration = recalibrateBn > 0
                     ? new BatchNormRecalibration(split.train(), recalibrateBn, args.config().batch()) : null;
+            // the inputs agree: now the result folder, and the lines that say how it will run
+            try (RunFolder folder = RunFolder.create(dir)) {
+            cimtrain.backend.Backends.sayNotes();
             System.out.printf(Locale.ROOT, "evaluating %s (trained in mode %s) on %d fresh %s chips (%s)%n", spec.name,
                     args.config().mode(), chips, hw.name(), keepScales ? "with the scale factors it was trained with"
                             : "mapped anew: largest weight of each tile at 1/inference_headroom of the range");
@@ -257,6 +259,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "test accuracy on %d new chips (%,d test images): %.2f%% +- %.2f (95%% CI %.2f-%.2f%%)%n",
                     chips, split.test().size(), 100 * r.mean(), 100 * r.std(), 100 * r.ci95Low(), 100 * r.ci95High());
             return summary;
+            }
         }
     }
 }

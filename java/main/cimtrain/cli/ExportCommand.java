@@ -51,6 +51,17 @@ public final class ExportCommand implements Callable<Integer> {
         if (weights == null && conductances == null) {
             throw new UserError("nothing to export: give --weights FILE and/or --conductances FILE");
         }
+        cimtrain.util.Outputs.notAnInput(weights, "--weights", checkpoint, "--checkpoint");
+        cimtrain.util.Outputs.notAnInput(conductances, "--conductances", checkpoint, "--checkpoint");
+        if (weights != null && conductances != null && cimtrain.util.Outputs.same(weights, conductances)) {
+            throw new UserError("--weights and --conductances name the same file " + weights + "; give two files");
+        }
+        if (hardware != null && conductances != null && !Hardware.PRESETS.contains(hardware)) {
+            cimtrain.util.Outputs.notAnInput(conductances, "--conductances", Path.of(hardware), "--hardware");
+        }
+        if (hardware != null && weights != null && !Hardware.PRESETS.contains(hardware)) {
+            cimtrain.util.Outputs.notAnInput(weights, "--weights", Path.of(hardware), "--hardware");
+        }
         RunArguments args = Checkpoint.arguments(checkpoint);
         ModelSpec spec = Models.load(args.model());
         // only loads and converts: the CPU is the right place whatever --backend other commands take

@@ -65,7 +65,8 @@ public final class ImportCommand implements Callable<Integer> {
                         + " images differ (use --image-size and --channels)");
             }
             KerasTransfer.importInto(net, weights);
-            RunFolder run = RunFolder.create(out);
+            try (RunFolder run = RunFolder.create(out)) {
+            Backends.sayNotes();
             double acc = Trainer.evaluate(net, split.test(), 256);
             Checkpoint.write(out.resolve(Checkpoint.FILE), args, net, new Trainer(cfg, net), null, List.of());
             Map<String, Object> summary = new LinkedHashMap<>();
@@ -80,6 +81,7 @@ public final class ImportCommand implements Callable<Integer> {
                     spec.name, 100 * acc, data.dataset, out.resolve(Checkpoint.FILE));
             if (json) {
                 System.out.println(Json.line(summary));
+            }
             }
         }
         return 0;

@@ -16,13 +16,19 @@ import java.io.UncheckedIOException;
 public final class Main implements Runnable {
     /** Exit status for bad input (a file, a name, a value): one line on stderr, nothing else. */
     public static final int BAD_INPUT = 2;
+    /** Held here: java.util.logging keeps only weak references to loggers, and their levels with them. */
+    private static final java.util.logging.Logger NETLIB_LOG = java.util.logging.Logger.getLogger("dev.ludovic.netlib");
 
     public static void main(String[] args) {
+        cimtrain.sweep.LocalRunner.dieWithParent();
         System.exit(run(args));
     }
 
     /** Runs a command line and returns its exit status (tests call this directly). */
     public static int run(String... args) {
+        // netlib says which BLAS it found as a java.util.logging INFO record on stderr, whenever the first GEMM
+        // happens (before or after a user error); cimtrain says it itself (the run's line, config.json's "blas")
+        NETLIB_LOG.setLevel(java.util.logging.Level.WARNING);
         CommandLine cmd = new CommandLine(new Main());
         // the descriptions are written as lines of up to about 110 characters: at picocli's default 80 every
         // one of them wrapped, leaving a stub line behind it
@@ -34,17 +40,31 @@ public final class Main implements Runnable {
             return BAD_INPUT;
         });
         cmd.setExecutionExceptionHandler((ex, c, parseResult) -> {
+            cimtrain.backend.Backends.dropNotes();
             if (ex instanceof UserError) {
                 c.getErr().println("cimtrain: " + oneLine(ex.getMessage()));
                 return BAD_INPUT;
             }
             if (ex instanceof UncheckedIOException) {
+                // a file the user named or a folder they chose cannot be read or written (permissions, a full
+                // disk): theirs to fix, like any other bad input
                 c.getErr().println("cimtrain: " + oneLine(ex.getMessage()));
-                return 1;
+                return BAD_INPUT;
             }
             throw ex;
         });
-        return cmd.execute(args);
+        int status;
+        try {
+            status = cmd.execute(args);
+        } catch (OutOfMemoryError e) {
+            // sizes are checked before allocation where they are known; what is left is the sum of many
+            cimtrain.backend.Backends.dropNotes();
+            cmd.getErr().println("cimtrain: out of memory (" + oneLine(e.getMessage()) + "): use a smaller --batch, "
+                    + "--eval-batch or --width, or let Java use more memory (CIMTRAIN_JAVA_OPTS=-Xmx...)");
+            return BAD_INPUT;
+        }
+        cimtrain.backend.Backends.sayNotes();
+        return status;
     }
 
     static String oneLine(String s) {

@@ -121,9 +121,16 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--resume", paramLabel = "RUN_DIR",
             description = "Continue an interrupted run from its checkpoint (written after every epoch): same weights, "
-                    + "devices, optimizer state, noise and data order as if it had not stopped. Every other option but "
-                    + "--threads and --json comes from the checkpoint.")
+                    + "devices, optimizer state, noise and data order as if it had not stopped (a run stopped before "
+                    + "its first epoch ended starts again from the beginning, same seed). Every other option comes from "
+                    + "the checkpoint: only --threads, --backend and --json may be given with --resume.")
     Path resume;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec commandSpec;
+
+    /** The options --resume takes; any other would be ignored, so it is refused. */
+    private static final java.util.Set<String> RESUME_OPTIONS = java.util.Set.of("--resume", "--threads", "--backend", "--json");
 
     @Override
     public Integer call() {
@@ -132,12 +139,19 @@ public final class TrainCommand implements Callable<Integer> {
         }
         backend.select();
         if (resume != null) {
+            for (picocli.CommandLine.Model.OptionSpec o : commandSpec.commandLine().getParseResult().matchedOptions()) {
+                if (!RESUME_OPTIONS.contains(o.longestName())) {
+                    throw new UserError(o.longestName() + " cannot be given with --resume: the run continues with the "
+                            + "options it was started with (only --threads, --backend and --json may change)");
+                }
+            }
             return resumeRun();
         }
         if (model == null) {
             throw new UserError("--model is required (or --resume RUN_DIR)");
         }
-        float wd = weightDecay >= 0 ? weightDecay : (optimizer.equals("sgd") ? 0f : 0.01f);
+        // a negative weight decay means the optimizer's default; NaN goes on to be refused
+        float wd = weightDecay < 0 ? (optimizer.equals("sgd") ? 0f : 0.01f) : weightDecay;
         TrainConfig cfg = new TrainConfig(model, width, data.dataset, mode, epochs, batch, optimizer, lr, momentum, wd,
                 schedule, patience, seed, evalBatch, stepsPerEpoch, readModel);
         // everything the run needs is loaded and checked before the run folder exists
@@ -145,11 +159,7 @@ public final class TrainCommand implements Callable<Integer> {
         HardwareSpec hw = cfg.needsHardware() ? Hardware.load(hardware) : null;
         DataSplit split = data.load();
         Dataset train = split.train();
-        Shape dataShape = new Shape(train.channels, train.height, train.width);
-        if (!dataShape.equals(spec.input)) {
-            throw new UserError("model " + spec.name + " takes " + spec.input + " inputs but " + data.dataset + " images are "
-                    + dataShape + " (use --image-size " + spec.input.height() + " and --channels " + spec.input.channels() + ")");
-        }
+        checkInputs(spec, split, data.dataset, cfg);
         Path dir = out != null ? out : Paths.get("runs", String.format("%s-%s-%s-s%d-%s", spec.name, data.dataset, mode, seed,
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
 
@@ -158,15 +168,35 @@ public final class TrainCommand implements Callable<Integer> {
         return run(args, spec, hw, split, dir, false);
     }
 
+    /**
+     * The cross-checks of the inputs, before the run folder exists: the network against the data (input
+     * shape, classes), the training split against the test split, the batch against the data.
+     */
+    static void checkInputs(ModelSpec spec, DataSplit split, String dataset, TrainConfig cfg) {
+        Dataset train = split.train(), test = split.test();
+        spec.checkAgainst(train, dataset, cfg.width());
+        if (train.channels != test.channels || train.height != test.height || train.width != test.width
+                || train.classes != test.classes) {
+            throw new UserError(dataset + ": its training images (" + train.channels + "x" + train.height + "x" + train.width
+                    + ", " + train.classes + " classes) and test images (" + test.channels + "x" + test.height + "x"
+                    + test.width + ", " + test.classes + " classes) differ");
+        }
+        if (cfg.batch() > train.size()) {
+            throw new UserError("--batch " + cfg.batch() + " is more than the " + train.size() + " training images of "
+                    + dataset);
+        }
+    }
+
     /** Rebuilds the run from its checkpoint's arguments and continues it. */
     private Integer resumeRun() {
-        RunFolder.resume(resume);
+        RunFolder.checkResumable(resume);
         RunArguments args = Checkpoint.arguments(resume.resolve(Checkpoint.FILE));
         TrainConfig cfg = args.config();
         ModelSpec spec = Models.load(args.model());
         HardwareSpec hw = args.hardware() == null ? null : Hardware.load(args.hardware());
         DataSplit split = DatasetRegistry.load(cfg.dataset(), args.dataDir() == null ? null : Paths.get(args.dataDir()),
                 new DataOptions(args.imageSize(), args.fit(), args.channels(), args.trainLimit()));
+        checkInputs(spec, split, cfg.dataset(), cfg);
         return run(args, spec, hw, split, resume, true);
     }
 

@@ -20,6 +20,8 @@ public final class CifarReader {
     public static final int CLASSES = 10;
     public static final int IMAGE_BYTES = CHANNELS * SIDE * SIDE;
     public static final int RECORD_BYTES = 1 + IMAGE_BYTES;
+    /** The most bytes of records read (what one Java array holds, in whole records). */
+    static final long MAX_FILE_BYTES = (Integer.MAX_VALUE - 8) / RECORD_BYTES * (long) RECORD_BYTES;
 
     static final List<String> TRAIN_FILES = List.of(
             "data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin");
@@ -68,6 +70,13 @@ public final class CifarReader {
         for (Path f : files) {
             byte[] bytes;
             try {
+                // checked before reading: a file past what one array holds would end in OutOfMemoryError
+                long size = Files.size(f);
+                if (size > MAX_FILE_BYTES || (long) n * RECORD_BYTES + size > MAX_FILE_BYTES) {
+                    throw new UserError(String.format(java.util.Locale.ROOT, "CIFAR-10 file %s: %,d bytes, more than the "
+                            + "%,d the batches may hold together (a CIFAR-10 batch is %,d)", f, size, MAX_FILE_BYTES,
+                            10_000L * RECORD_BYTES));
+                }
                 bytes = Files.readAllBytes(f);
             } catch (IOException e) {
                 throw new UserError("cannot read CIFAR-10 file " + f + ": " + e.getMessage(), e);

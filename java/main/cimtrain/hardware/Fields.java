@@ -35,10 +35,22 @@ final class Fields {
         if (v == null || v.isNull()) {
             return dflt;
         }
-        if (!v.isNumber() || v.asDouble() < min || v.asDouble() > max) {
+        if (!v.isNumber() || !(v.asDouble() >= min && v.asDouble() <= max)) {
             throw new UserError(where + "." + field + " must be a number in [" + trim(min) + ", " + trim(max) + "], got " + v);
         }
         return v.asDouble();
+    }
+
+    /** A field whose range is a {@link Setting}, shared with the command line's override of it. */
+    double real(Setting s, double dflt) {
+        JsonNode v = get(s.field());
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (!v.isNumber() || (s.whole() && !v.isIntegralNumber())) {
+            throw new UserError(where + "." + s.field() + " must be " + s.range() + ", got " + v);
+        }
+        return s.check(where + "." + s.field(), v.asDouble());
     }
 
     int integer(String field, int dflt, int min, int max) {

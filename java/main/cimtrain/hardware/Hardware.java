@@ -61,8 +61,8 @@ public final class Hardware {
             throw new UserError(at + ": device.g_max_us (" + gMax + ") must be above device.g_min_us (" + gMin + ")");
         }
         HardwareSpec.DeviceSpec device = new HardwareSpec.DeviceSpec(levels, gMin, gMax,
-                d.real("read_noise", 0, 0, 100), d.real("programming_error", 0, 0, 100),
-                d.real("device_spread", 0, 0, 10), d.real("stuck_at_fraction", 0, 0, 1));
+                d.real(Setting.READ_NOISE, 0), d.real(Setting.PROGRAMMING_ERROR, 0),
+                d.real(Setting.DEVICE_SPREAD, 0), d.real(Setting.STUCK_AT_FRACTION, 0));
         d.rejectUnknown();
 
         Fields dc = new Fields(top.section("dac"), at + ": dac");
@@ -73,7 +73,7 @@ public final class Hardware {
         dc.rejectUnknown();
 
         Fields ad = new Fields(top.section("adc"), at + ": adc");
-        HardwareSpec.AdcSpec adc = new HardwareSpec.AdcSpec(ad.integer("bits", 8, 0, 24),
+        HardwareSpec.AdcSpec adc = new HardwareSpec.AdcSpec((int) ad.real(Setting.ADC_BITS, 8),
                 ad.real("full_scale_ua", 70, 1e-9, 1e9), ad.real("noise_lsb", 0, 0, 1e6), ad.bool("clip", true));
         ad.rejectUnknown();
 

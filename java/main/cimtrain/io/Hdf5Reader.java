@@ -484,10 +484,24 @@ public final class Hdf5Reader implements AutoCloseable {
         return t.getClass().getSimpleName().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * True for the JDK's exceptions that a damaged structure makes jhdf throw (a null pointer, an index
+     * or size out of range): their messages ("-10", "Cannot invoke ...") speak of code, not of the file.
+     */
+    private static boolean internal(Throwable e) {
+        return e instanceof NullPointerException || e instanceof IndexOutOfBoundsException
+                || e instanceof NegativeArraySizeException || e instanceof ClassCastException
+                || e instanceof ArithmeticException || e instanceof java.nio.BufferUnderflowException
+                || e instanceof java.nio.BufferOverflowException || e instanceof ArrayStoreException;
+    }
+
     /** The exception's message and its cause's (jhdf wraps the telling one), on one line. */
     private static String oneLine(Throwable e) {
+        if (internal(e) || (e.getCause() != null && internal(e.getCause()) && e.getMessage() == null)) {
+            return "its structure is damaged";
+        }
         String m = e.getMessage();
-        String cause = e.getCause() == null ? null : e.getCause().getMessage();
+        String cause = e.getCause() == null || internal(e.getCause()) ? null : e.getCause().getMessage();
         if (cause != null && (m == null || !m.contains(cause))) {
             m = m == null ? cause : m + ": " + cause;
         }

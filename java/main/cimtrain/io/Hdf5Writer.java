@@ -60,7 +60,13 @@ public final class Hdf5Writer {
         try (WritableHdfFile file = HdfFile.write(tmp)) {
             copy(root, file);
         } catch (HdfException e) {
-            throw new IOException(e.getMessage(), e);
+            // jhdf says "Exception writing ..."; the cause says why (no space left on device, ...)
+            Throwable first = e;
+            while (first.getCause() != null && first.getCause() != first) {
+                first = first.getCause();
+            }
+            String why = first != e && first.getMessage() != null ? first.getMessage() : e.getMessage();
+            throw new IOException(why, e);
         }
     }
 

@@ -46,8 +46,41 @@ public final class ModelSpec {
         this.input = input;
         this.layers = layers;
         this.source = source;
-        // validate the whole tree now, so a mistake is reported before any training starts
-        build(1.0);
+        // validate the whole tree now, so a mistake is reported before any training starts: each layer
+        // against the shape it receives too
+        outputShape(1.0);
+    }
+
+    /** What the network gives for one {@link #input} sample at {@code width}: the class scores' vector. */
+    public Shape outputShape(double width) {
+        Shape out;
+        try {
+            out = build(width).outputShape(input);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("model " + name + " (" + source + "): " + e.getMessage());
+        }
+        if (out.height() != 1 || out.width() != 1) {
+            throw new UserError("model " + name + " (" + source + "): it must end in a vector of class scores, it ends in "
+                    + out + " (add flatten and linear layers)");
+        }
+        return out;
+    }
+
+    /**
+     * The cross-checks of a network and its data, made before anything is written: the input shape, and
+     * as many class scores as the data has classes.
+     */
+    public void checkAgainst(cimtrain.data.Dataset data, String dataset, double width) {
+        Shape dataShape = new Shape(data.channels, data.height, data.width);
+        if (!dataShape.equals(input)) {
+            throw new UserError("model " + name + " takes " + input + " inputs but " + dataset + " images are "
+                    + dataShape + " (use --image-size " + input.height() + " and --channels " + input.channels() + ")");
+        }
+        int scores = outputShape(width).channels();
+        if (scores != data.classes) {
+            throw new UserError("model " + name + " gives " + scores + " class scores but " + dataset + " has "
+                    + data.classes + " classes (its last linear layer must have " + data.classes + " outputs)");
+        }
     }
 
     /**

@@ -40,7 +40,9 @@ public final class Conv2d extends Layer {
     @Override
     public Shape outputShape(Shape in) {
         ConvGeometry geo = geometry(in);
-        if (geo.outHeight() < 1 || geo.outWidth() < 1) {
+        // the window must fit the (padded) input: (in + 2p - k) / s + 1 rounds a small negative up to 1
+        if (in.height() + 2L * padding < kernel || in.width() + 2L * padding < kernel
+                || geo.outHeight() < 1 || geo.outWidth() < 1) {
             throw new IllegalArgumentException("conv " + kernel + "x" + kernel + " does not fit a " + in + " input");
         }
         return new Shape(outChannels, geo.outHeight(), geo.outWidth());

@@ -59,6 +59,17 @@ public final class Network implements AutoCloseable {
         this.inputShape = inputShape;
         this.capacity = capacity;
         Sequential first = layers.get();
+        // every layer against the shape it receives, before anything is allocated
+        Shape end;
+        try {
+            end = first.outputShape(inputShape);
+        } catch (IllegalArgumentException e) {
+            throw new cimtrain.util.UserError("network " + name + " on " + inputShape + " inputs: " + e.getMessage());
+        }
+        if (end.height() != 1 || end.width() != 1) {
+            throw new cimtrain.util.UserError("network " + name + ": it must end in a vector of class scores, it ends in "
+                    + end + " (add flatten and linear layers)");
+        }
         int count = hasBatchNorm(first) ? 1 : Math.max(1, Math.min(backend.dataParallelReplicas(), capacity));
         int per = (capacity + count - 1) / count;
         Shape out = null;

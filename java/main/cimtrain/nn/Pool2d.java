@@ -45,7 +45,8 @@ public final class Pool2d extends Layer {
     @Override
     public Shape outputShape(Shape in) {
         PoolGeometry geo = geometry(in);
-        if (geo.outHeight() < 1 || geo.outWidth() < 1) {
+        // the window must fit: (in - size) / stride + 1 rounds a small negative up to 1
+        if (in.height() < geo.size() || in.width() < geo.size() || geo.outHeight() < 1 || geo.outWidth() < 1) {
             throw new IllegalArgumentException("pool " + size + "x" + size + " does not fit a " + in + " input");
         }
         return new Shape(in.channels(), geo.outHeight(), geo.outWidth());

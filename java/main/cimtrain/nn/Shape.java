@@ -6,6 +6,10 @@ public record Shape(int channels, int height, int width) {
         if (channels < 1 || height < 1 || width < 1) {
             throw new IllegalArgumentException("shape must be positive: " + channels + "x" + height + "x" + width);
         }
+        if ((long) channels * height * width > Integer.MAX_VALUE) {
+            throw new cimtrain.util.UserError("a sample of " + channels + "x" + height + "x" + width + " values is more "
+                    + "than the 2^31 - 1 a tensor holds");
+        }
     }
 
     public static Shape vector(int n) {

@@ -46,6 +46,19 @@ public final class Report {
         ComparisonTable table = new ComparisonTable(groups);
         String md = text.markdown(), html = text.html(), comparison = table.csv(), perRun = table.runsCsv();
 
+        try {
+            Files.createDirectories(out);
+        } catch (java.io.IOException e) {
+            throw new UserError("--out " + out + ": cannot create the folder (" + e.getMessage() + ")");
+        }
+        // one report writer at a time: two writing one folder would leave a report of mixed files
+        try (cimtrain.util.FolderLock lock = cimtrain.util.FolderLock.acquire(out, "report folder")) {
+            return writeAll(out, plots, comparison, perRun, md, html, groups, found);
+        }
+    }
+
+    private static Result writeAll(Path out, List<Plot> plots, String comparison, String perRun, String md, String html,
+                                   RunGroups groups, RunFinder.Found found) {
         List<Path> files = new ArrayList<>();
         for (Plot p : plots) {
             ChartFiles.write(out, p);

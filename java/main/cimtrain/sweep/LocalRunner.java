@@ -30,6 +30,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Slurm runner's array tasks use it, so both runners leave the same job folders.
  */
 public final class LocalRunner {
+    /** The system property naming the runner a job's training process lives and dies with. */
+    public static final String PARENT_PID = "cimtrain.parent-pid";
+    /** How long a job waits for a training process left by a killed runner to notice and end. */
+    private static final long ORPHAN_WAIT_MS = 15_000;
+
     /** Lines of a failed job's log kept in its failed.txt. */
     private static final int FAILURE_LINES = 20;
 
@@ -201,6 +206,10 @@ public final class LocalRunner {
             log.println(tag + ": complete (recorded now)");
             return JobFolder.State.DONE;
         }
+        if (!waitForOrphan(f.run())) {
+            log.println(tag + ": a training process still works in " + f.run() + " (its lock is held); left to it");
+            return JobFolder.State.LEFT;
+        }
         List<String> cmd = command(job, f);
         boolean resuming = cmd.contains("--resume");
         log.println(tag + (resuming ? ": resuming" : ": starting"));
@@ -242,12 +251,65 @@ public final class LocalRunner {
         return JobFolder.State.FAILED;
     }
 
+    /**
+     * Waits (a while) until no process holds the job's run folder: a training process whose runner was
+     * killed ends itself on noticing, within a second; starting beside it would run the job twice.
+     *
+     * @return true when the folder is free
+     */
+    private static boolean waitForOrphan(Path run) throws InterruptedException {
+        long end = System.currentTimeMillis() + ORPHAN_WAIT_MS;
+        while (cimtrain.util.FolderLock.isHeld(run)) {
+            if (System.currentTimeMillis() > end) {
+                return false;
+            }
+            Thread.sleep(100);
+        }
+        return true;
+    }
+
+    /**
+     * In a job's training process (started with {@link #PARENT_PID}): ends the process as soon as the
+     * runner that started it is gone, so a runner killed alone leaves no orphan training on.
+     */
+    public static void dieWithParent() {
+        String pid = System.getProperty(PARENT_PID);
+        if (pid == null) {
+            return;
+        }
+        java.util.Optional<ProcessHandle> parent;
+        try {
+            parent = ProcessHandle.of(Long.parseLong(pid));
+        } catch (NumberFormatException e) {
+            return;
+        }
+        if (parent.isEmpty()) {
+            Runtime.getRuntime().halt(143);
+        }
+        ProcessHandle h = parent.get();
+        Thread watch = new Thread(() -> {
+            try {
+                while (h.isAlive()) {
+                    Thread.sleep(250);
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            // as SIGTERM would end it; the checkpoint on disk is the last complete one
+            Runtime.getRuntime().halt(143);
+        }, "parent-watch");
+        watch.setDaemon(true);
+        watch.start();
+    }
+
     /** {@code java ... cimtrain.cli.Main train ARGS --out RUN} or {@code train --resume RUN}. */
     List<String> command(Job job, JobFolder f) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector",
                 "-Djava.io.tmpdir=" + f.dir.resolve(JobFolder.TMP),
                 "-Dcimtrain.home=" + Home.root().toAbsolutePath(),
+                // the training process ends itself when this runner dies, however it dies (kill -9 included)
+                "-D" + PARENT_PID + "=" + ProcessHandle.current().pid(),
                 "-cp", System.getProperty("java.class.path"), "cimtrain.cli.Main", "train"));
         if (f.resumable()) {
             cmd.addAll(List.of("--resume", f.run().toString()));

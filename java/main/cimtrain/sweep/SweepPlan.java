@@ -37,6 +37,8 @@ import java.util.TreeMap;
  */
 public final class SweepPlan {
     static final String HARDWARE_PREFIX = "hardware.";
+    /** The most jobs one plan may make (each is a training run; a sweep folder holds a folder per job). */
+    public static final long MAX_JOBS = 100_000;
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> TOP_LEVEL = Set.of("base", "axes", "jobs");
 
@@ -125,6 +127,17 @@ public final class SweepPlan {
                     }
                 }
                 lists.add(point);
+            }
+        }
+        // the grid's size, counted before it is made: a few axes of many values would exhaust the memory
+        long jobs = Math.max(1, lists.size());
+        for (List<JsonNode> values : axes.values()) {
+            jobs *= values.size();
+            if (jobs > MAX_JOBS) {
+                throw new UserError(where + ": the plan makes more than " + MAX_JOBS + " jobs ("
+                        + axes.entrySet().stream().map(e -> e.getKey() + " x" + e.getValue().size())
+                        .collect(java.util.stream.Collectors.joining(", "))
+                        + (lists.isEmpty() ? "" : ", jobs x" + lists.size()) + "); split it into smaller sweeps");
             }
         }
     }

@@ -114,7 +114,7 @@ final class TrainOptions {
             float wd = value(spec, "--weight-decay");
             String optimizer = value(spec, "--optimizer");
             // train's own rule: a negative weight decay means the optimizer's default
-            float weightDecay = wd >= 0 ? wd : (optimizer.equals("sgd") ? 0f : 0.01f);
+            float weightDecay = wd < 0 ? (optimizer.equals("sgd") ? 0f : 0.01f) : wd;
             String model = value(spec, "--model");
             if (model == null) {
                 throw new UserError("no model (set 'model' in base or an axis)");

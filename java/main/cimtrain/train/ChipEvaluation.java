@@ -159,6 +159,19 @@ public final class ChipEvaluation {
     /** The hardware with the evaluation's overrides (null: keep the file's value). */
     public static HardwareSpec withOverrides(HardwareSpec hw, Double programmingError, Double readNoise,
                                              Double stuckAt, Integer adcBits) {
+        // the same range checks as the hardware file's fields, with the command line's names
+        if (programmingError != null) {
+            cimtrain.hardware.Setting.PROGRAMMING_ERROR.check("--programming-error", programmingError);
+        }
+        if (readNoise != null) {
+            cimtrain.hardware.Setting.READ_NOISE.check("--read-noise", readNoise);
+        }
+        if (stuckAt != null) {
+            cimtrain.hardware.Setting.STUCK_AT_FRACTION.check("--stuck-at", stuckAt);
+        }
+        if (adcBits != null) {
+            cimtrain.hardware.Setting.ADC_BITS.check("--adc-bits", adcBits);
+        }
         HardwareSpec.DeviceSpec d = hw.device();
         HardwareSpec.DeviceSpec device = new HardwareSpec.DeviceSpec(d.levels(), d.gMinUs(), d.gMaxUs(),
                 readNoise != null ? readNoise : d.readNoise(),

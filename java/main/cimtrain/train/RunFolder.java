@@ -1,6 +1,7 @@
 package cimtrain.train;
 
 import cimtrain.util.AtomicFiles;
+import cimtrain.util.FolderLock;
 import cimtrain.util.Json;
 import cimtrain.util.UserError;
 
@@ -10,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -18,7 +21,7 @@ import java.util.stream.Stream;
  * summary.json written atomically at the very end. A run is finished exactly when summary.json exists;
  * a failed one has failed.txt instead.
  */
-public final class RunFolder {
+public final class RunFolder implements AutoCloseable {
     public static final String CONFIG = "config.json";
     public static final String METRICS = "metrics.csv";
     public static final String SUMMARY = "summary.json";
@@ -27,35 +30,84 @@ public final class RunFolder {
     public static final String COST = "cost.json";
 
     public final Path dir;
+    private final FolderLock lock;
 
-    private RunFolder(Path dir) {
+    private RunFolder(Path dir, FolderLock lock) {
         this.dir = dir;
+        this.lock = lock;
     }
 
-    /** Creates a new run folder; refuses one that already holds files, so no run is overwritten. */
+    /** The files a run leaves before its first checkpoint (besides the lock and temporary files). */
+    private static final Set<String> BEFORE_CHECKPOINT = Set.of(CONFIG, METRICS);
+
+    /**
+     * Creates a new run folder and locks it ({@link FolderLock}) until {@link #close}; refuses one that
+     * another process works in, or that already holds a run, so no run is overwritten. A folder left by
+     * a run that stopped before its first checkpoint (config.json and no checkpoint or summary) holds
+     * nothing to lose: it is cleared and reused.
+     */
     public static RunFolder create(Path dir) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new UserError("--out " + dir + " exists and is not a folder");
+        }
         try {
-            if (Files.exists(dir)) {
-                if (!Files.isDirectory(dir)) {
-                    throw new UserError("--out " + dir + " exists and is not a folder");
-                }
-                try (Stream<Path> s = Files.list(dir)) {
-                    if (s.findAny().isPresent()) {
-                        throw new UserError("--out " + dir + " already holds files (a previous run?); choose another folder");
-                    }
-                }
-            }
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UserError("cannot create run folder " + dir + ": " + e.getMessage());
         }
-        return new RunFolder(dir);
+        FolderLock lock = FolderLock.acquire(dir, "run folder");
+        try {
+            List<Path> files = contents(dir);
+            if (!files.isEmpty()) {
+                boolean stoppedEarly = files.stream().allMatch(p -> BEFORE_CHECKPOINT.contains(p.getFileName().toString())
+                        || isTemporary(p)) && isRunConfig(dir.resolve(CONFIG));
+                if (!stoppedEarly) {
+                    throw new UserError("--out " + dir + " already holds files (a previous run?); choose another folder");
+                }
+                for (Path p : files) {
+                    Files.delete(p);
+                }
+                System.err.println("cimtrain: note: " + dir + " held a run that stopped before its first checkpoint; "
+                        + "starting it again there");
+            }
+            return new RunFolder(dir, lock);
+        } catch (IOException e) {
+            lock.close();
+            throw new UserError("cannot use run folder " + dir + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** True for a config.json that a training run wrote (not some other program's file of that name). */
+    private static boolean isRunConfig(Path p) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode c = Json.MAPPER.readTree(p.toFile());
+            return c != null && c.has("model") && c.has("mode") && c.has("steps_per_epoch") && c.has("macs_per_sample");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The folder's files but its lock file. */
+    private static List<Path> contents(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> !p.getFileName().toString().equals(FolderLock.FILE)).toList();
+        }
+    }
+
+    /** A temporary file a process killed while writing leaves (a dot file beside the real one). */
+    private static boolean isTemporary(Path p) {
+        String n = p.getFileName().toString();
+        return n.startsWith(".") && n.contains(".tmp-");
     }
 
     /**
-     * An unfinished run folder to resume: it must hold a checkpoint and no summary (a finished run).
+     * Checks, without locking or changing anything, that {@code dir} is an unfinished run to resume: it
+     * must hold a checkpoint and no summary (a finished run).
      */
-    public static RunFolder resume(Path dir) {
+    public static void checkResumable(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new UserError("--resume " + dir + ": no such run folder");
         }
@@ -63,19 +115,73 @@ public final class RunFolder {
             throw new UserError("--resume " + dir + ": the run has finished (it has " + SUMMARY + ")");
         }
         if (!Files.isRegularFile(dir.resolve(Checkpoint.FILE))) {
-            throw new UserError("--resume " + dir + ": no " + Checkpoint.FILE + " (the run stopped before its first epoch ended)");
+            throw new UserError("--resume " + dir + ": no " + Checkpoint.FILE + " (the run stopped before it wrote one; "
+                    + "start it again with the same options and --out " + dir + ")");
         }
-        // a process killed while writing leaves its temporary file (a dot file beside the real one)
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
+    }
+
+    /**
+     * An unfinished run folder to resume ({@link #checkResumable}), locked until {@link #close}; the
+     * temporary files of a process killed while writing are removed.
+     */
+    public static RunFolder resume(Path dir) {
+        checkResumable(dir);
+        FolderLock lock = FolderLock.acquire(dir, "run folder");
+        try {
+            // checked again under the lock: another process may have finished the run meanwhile
+            checkResumable(dir);
+            for (Path p : contents(dir)) {
                 if (p.getFileName().toString().startsWith("." + Checkpoint.FILE + ".tmp-")) {
                     Files.deleteIfExists(p);
                 }
             }
         } catch (IOException e) {
+            lock.close();
             throw new UserError("--resume " + dir + ": cannot clean the folder: " + e.getMessage());
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
         }
-        return new RunFolder(dir);
+        return new RunFolder(dir, lock);
+    }
+
+    /**
+     * Refuses a checkpoint whose run is not the one this folder's config.json describes (a checkpoint of
+     * another model, mode, hardware, dataset or seed copied in): resuming it would mix two runs' records.
+     *
+     * @param expected the config.json fields the checkpoint's run would write
+     */
+    public void checkConfig(Map<String, Object> expected) {
+        Path p = dir.resolve(CONFIG);
+        if (!Files.isRegularFile(p)) {
+            return;
+        }
+        com.fasterxml.jackson.databind.JsonNode config;
+        try {
+            config = Json.MAPPER.readTree(p.toFile());
+        } catch (IOException e) {
+            throw new UserError(p + ": unreadable (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+        if (config == null || !config.isObject()) {
+            throw new UserError(p + ": not a run's configuration");
+        }
+        for (Map.Entry<String, Object> e : expected.entrySet()) {
+            com.fasterxml.jackson.databind.JsonNode v = config.get(e.getKey());
+            Object want = e.getValue();
+            boolean same = v == null || v.isNull() ? want == null
+                    : want instanceof Number n ? v.isNumber() && v.asDouble() == n.doubleValue()
+                    : want != null && v.asText().equals(want.toString());
+            if (!same) {
+                throw new UserError("--resume " + dir + ": its " + Checkpoint.FILE + " is of another run (" + e.getKey() + " "
+                        + want + ", " + CONFIG + " says " + (v == null ? "nothing" : v.asText()) + ")");
+            }
+        }
+    }
+
+    /** Releases the folder's lock. */
+    @Override
+    public void close() {
+        lock.close();
     }
 
     /** Replaces metrics.csv by the epochs of a checkpoint (lines written after it are dropped). */

@@ -15,6 +15,9 @@ public record TrainConfig(String model, double width, String dataset, String mod
      */
     public static final java.util.List<String> MODES = java.util.List.of("fp32", "mp", "mp-pulse", "direct", "qat");
 
+    /** The most samples one epoch draws (its shuffled order is held whole, 4 bytes a sample). */
+    public static final long MAX_SAMPLES_PER_EPOCH = 1L << 28;
+
     /** True for the modes that need a hardware description. */
     public boolean needsHardware() {
         return !mode.equals("fp32");
@@ -39,17 +42,21 @@ public record TrainConfig(String model, double width, String dataset, String mod
         if (!(width > 0) || width > 64) {
             throw new UserError("--width must be in (0, 64], got " + width);
         }
-        if (momentum < 0 || momentum >= 1) {
+        if (!(momentum >= 0 && momentum < 1)) {
             throw new UserError("--momentum must be in [0, 1), got " + momentum);
         }
-        if (weightDecay < 0) {
-            throw new UserError("--weight-decay must be >= 0, got " + weightDecay);
+        if (!(weightDecay >= 0) || Float.isInfinite(weightDecay)) {
+            throw new UserError("--weight-decay must be a number >= 0, got " + weightDecay);
         }
         if (patience < 1) {
             throw new UserError("--patience must be at least 1, got " + patience);
         }
         if (stepsPerEpoch < 0) {
             throw new UserError("--steps-per-epoch must be >= 0 (0: one pass over the training set), got " + stepsPerEpoch);
+        }
+        if ((long) stepsPerEpoch * batch > MAX_SAMPLES_PER_EPOCH) {
+            throw new UserError("--steps-per-epoch " + stepsPerEpoch + " x --batch " + batch + " is more than the "
+                    + MAX_SAMPLES_PER_EPOCH + " samples an epoch may draw");
         }
         if (evalBatch < 1) {
             throw new UserError("--eval-batch must be at least 1, got " + evalBatch);

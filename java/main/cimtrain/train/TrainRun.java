@@ -50,127 +50,141 @@ public final class TrainRun {
                      Math.max(cfg.batch(), cfg.evalBatch()), cfg.seed())) {
             boolean aggregate = cfg.onChip() && Chip.aggregateReads(cfg.readModel(), hw);
             String saturation = aggregate ? Chip.saturationNote(hw) : null;
-            if (saturation != null) {
-                System.err.println("cimtrain: note: " + saturation);
-            }
             Chip chip = cfg.onChip() ? Chip.place(net, hw, cfg.mode(), cfg.seed(), aggregate) : null;
             if (cfg.mode().equals("qat")) {
                 FakeQuantization.apply(net, hw);
             }
             // what cimtrain cost says of this network on this chip; made now, so a problem shows before training
             CostModel cost = hw == null ? null : CostModel.of(net, hw, CostModel.DEFAULT_COPIES);
-            RunFolder run = resume ? RunFolder.resume(dir) : RunFolder.create(dir);
             Trainer trainer = new Trainer(cfg, net);
-            List<EpochMetrics> done = List.of();
-            if (resume) {
-                done = Checkpoint.restore(dir.resolve(Checkpoint.FILE), net, trainer, chip);
-                run.rewriteMetrics(done);
-                System.out.printf(Locale.ROOT, "resuming %s after epoch %d of %d%n", dir, done.size(), cfg.epochs());
-            }
-            Map<String, Object> config = new LinkedHashMap<>();
-            config.put("model", spec.name);
-            config.put("model_source", spec.source);
-            config.put("width", cfg.width());
-            config.put("dataset", dataset);
-            config.put("train_samples", train.size());
-            config.put("test_samples", split.test().size());
-            config.put("input", List.of(train.channels, train.height, train.width));
-            config.put("mode", cfg.mode());
-            if (hw != null) {
-                config.put("hardware", hw.name());
-                config.put("hardware_spec", hw);
-                if (cfg.onChip()) {
-                    config.put("read_model", aggregate ? Chip.AGGREGATE : Chip.EXACT);
-                    config.put("adc_saturation_modelled", !aggregate);
+            try (RunFolder run = resume ? RunFolder.resume(dir) : RunFolder.create(dir)) {
+                // the input is accepted: now the lines that say how it will run
+                Backends.sayNotes();
+                if (saturation != null) {
+                    System.err.println("cimtrain: note: " + saturation);
                 }
-            }
-            config.put("epochs", cfg.epochs());
-            int stepsPerEpoch = cfg.stepsPerEpoch() > 0 ? cfg.stepsPerEpoch() : (train.size() + cfg.batch() - 1) / cfg.batch();
-            config.put("steps_per_epoch", stepsPerEpoch);
-            config.put("batch", cfg.batch());
-            config.put("optimizer", trainer.optimizer().describe());
-            config.put("lr", cfg.lr());
-            config.put("schedule", trainer.schedule().describe());
-            config.put("seed", cfg.seed());
-            config.put("backend", be.name());
-            config.put("blas", Backends.gemmName(be));
-            config.put("threads", threads);
-            config.put("replicas", net.replicaCount());
-            config.put("parameters", net.parameterCount());
-            config.put("macs_per_sample", net.macsPerSample());
-            if (!resume) {
-                run.writeConfig(config);
-            }
-            System.out.printf(Locale.ROOT, "training %s (%,d parameters) on %s (%,d train / %,d test), mode %s%s, %s, run folder %s%n",
-                    spec.name, net.parameterCount(), dataset, train.size(), split.test().size(), cfg.mode(),
-                    hw == null ? "" : " on " + hw.name(), Backends.gemmName(be), dir);
-
-            List<EpochMetrics> history;
-            try {
-                List<EpochMetrics> sofar = new java.util.ArrayList<>(done);
-                history = trainer.run(train, split.test(), done, m -> {
-                    sofar.add(m);
-                    // the checkpoint first: metrics.csv is rewritten from it on resume
-                    Checkpoint.write(dir.resolve(Checkpoint.FILE), args, net, trainer, chip, sofar);
-                    run.appendMetrics(m);
-                    System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  train %.2f%%  test %.2f%%  lr %.3g  %.1fs  %,.0f samples/s%n",
-                            m.epoch(), cfg.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), 100 * m.testAccuracy(), m.lr(),
-                            m.trainSeconds(), m.samplesPerSecond());
-                    if (stopAfter > 0 && sofar.size() == stopAfter && sofar.size() < cfg.epochs()) {
-                        throw new Stopped();
+                List<EpochMetrics> done = List.of();
+                if (resume) {
+                    Map<String, Object> same = new LinkedHashMap<>();
+                    same.put("model", spec.name);
+                    same.put("width", cfg.width());
+                    same.put("dataset", dataset);
+                    same.put("mode", cfg.mode());
+                    same.put("hardware", hw == null ? null : hw.name());
+                    same.put("batch", cfg.batch());
+                    same.put("seed", cfg.seed());
+                    run.checkConfig(same);
+                    done = Checkpoint.restore(dir.resolve(Checkpoint.FILE), net, trainer, chip);
+                    run.rewriteMetrics(done);
+                    System.out.printf(Locale.ROOT, "resuming %s after epoch %d of %d%n", dir, done.size(), cfg.epochs());
+                }
+                Map<String, Object> config = new LinkedHashMap<>();
+                config.put("model", spec.name);
+                config.put("model_source", spec.source);
+                config.put("width", cfg.width());
+                config.put("dataset", dataset);
+                config.put("train_samples", train.size());
+                config.put("test_samples", split.test().size());
+                config.put("input", List.of(train.channels, train.height, train.width));
+                config.put("mode", cfg.mode());
+                if (hw != null) {
+                    config.put("hardware", hw.name());
+                    config.put("hardware_spec", hw);
+                    if (cfg.onChip()) {
+                        config.put("read_model", aggregate ? Chip.AGGREGATE : Chip.EXACT);
+                        config.put("adc_saturation_modelled", !aggregate);
                     }
-                });
-            } catch (Trainer.TrainingDiverged e) {
-                run.markFailed(e.getMessage());
-                throw e;
-            } catch (Stopped e) {
-                return null;
+                }
+                config.put("epochs", cfg.epochs());
+                int stepsPerEpoch = cfg.stepsPerEpoch() > 0 ? cfg.stepsPerEpoch() : (train.size() + cfg.batch() - 1) / cfg.batch();
+                config.put("steps_per_epoch", stepsPerEpoch);
+                config.put("batch", cfg.batch());
+                config.put("optimizer", trainer.optimizer().describe());
+                config.put("lr", cfg.lr());
+                config.put("schedule", trainer.schedule().describe());
+                config.put("seed", cfg.seed());
+                config.put("backend", be.name());
+                config.put("blas", Backends.gemmName(be));
+                config.put("threads", threads);
+                config.put("replicas", net.replicaCount());
+                config.put("parameters", net.parameterCount());
+                config.put("macs_per_sample", net.macsPerSample());
+                if (!resume) {
+                    run.writeConfig(config);
+                    // the state before the first step: a run stopped before its first epoch ends resumes from the start
+                    Checkpoint.write(dir.resolve(Checkpoint.FILE), args, net, trainer, chip, List.of());
+                }
+                System.out.printf(Locale.ROOT, "training %s (%,d parameters) on %s (%,d train / %,d test), mode %s%s, %s, run folder %s%n",
+                        spec.name, net.parameterCount(), dataset, train.size(), split.test().size(), cfg.mode(),
+                        hw == null ? "" : " on " + hw.name(), Backends.gemmName(be), dir);
+
+                List<EpochMetrics> history;
+                try {
+                    List<EpochMetrics> sofar = new java.util.ArrayList<>(done);
+                    history = trainer.run(train, split.test(), done, m -> {
+                        sofar.add(m);
+                        // the checkpoint first: metrics.csv is rewritten from it on resume
+                        Checkpoint.write(dir.resolve(Checkpoint.FILE), args, net, trainer, chip, sofar);
+                        run.appendMetrics(m);
+                        System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  train %.2f%%  test %.2f%%  lr %.3g  %.1fs  %,.0f samples/s%n",
+                                m.epoch(), cfg.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), 100 * m.testAccuracy(), m.lr(),
+                                m.trainSeconds(), m.samplesPerSecond());
+                        if (stopAfter > 0 && sofar.size() == stopAfter && sofar.size() < cfg.epochs()) {
+                            throw new Stopped();
+                        }
+                    });
+                } catch (Trainer.TrainingDiverged e) {
+                    run.markFailed(e.getMessage());
+                    throw e;
+                } catch (Stopped e) {
+                    return null;
+                }
+                EpochMetrics last = history.get(history.size() - 1);
+                double trainSeconds = history.stream().mapToDouble(EpochMetrics::trainSeconds).sum();
+                double best = history.stream().mapToDouble(EpochMetrics::testAccuracy).max().orElse(0);
+                Map<String, Object> summary = new LinkedHashMap<>();
+                summary.put("model", spec.name);
+                summary.put("dataset", dataset);
+                summary.put("mode", cfg.mode());
+                summary.put("epochs", cfg.epochs());
+                summary.put("seed", cfg.seed());
+                summary.put("batch", cfg.batch());
+                summary.put("width", cfg.width());
+                summary.put("test_accuracy", last.testAccuracy());
+                summary.put("best_test_accuracy", best);
+                summary.put("final_train_loss", last.trainLoss());
+                summary.put("train_seconds", round(trainSeconds, 3));
+                long samplesPerEpoch = cfg.stepsPerEpoch() > 0 ? (long) cfg.stepsPerEpoch() * cfg.batch() : train.size();
+                summary.put("train_samples_per_s", round((double) samplesPerEpoch * cfg.epochs() / trainSeconds, 1));
+                if (hw != null) {
+                    summary.put("hardware", hw.name());
+                }
+                CostModel.RunWrites made = null;
+                if (chip != null) {
+                    Map<String, Object> writes = chip.writeStatistics();
+                    run.writeJson("writes.json", writes);
+                    summary.put("writes_per_weight_mean", writes.get("writes_per_weight_mean"));
+                    summary.put("writes_per_weight_max", writes.get("writes_per_weight_max"));
+                    summary.put("write_reduction", writes.get("write_reduction"));
+                    made = new CostModel.RunWrites(dir.toString(), cfg.batch(), (long) stepsPerEpoch * cfg.epochs(),
+                            ((Number) writes.get("writes")).doubleValue());
+                }
+                if (cost != null) {
+                    // energy and latency per image, and per training step with this run's writes (qat writes nothing)
+                    run.writeJson(RunFolder.COST, cost.summary(made));
+                }
+                summary.put("backend", be.name());
+                summary.put("blas", Backends.gemmName(be));
+                if (be.peakDeviceBytes() >= 0) {
+                    // the most GPU memory the backend's tensors held at once (this process's part of the run)
+                    summary.put("gpu_peak_bytes", be.peakDeviceBytes());
+                }
+                summary.put("run_dir", dir.toString());
+                run.writeSummary(summary);
+                System.out.printf(Locale.ROOT, "done: test accuracy %.2f%% after %d epochs, %.1f s training, %,.0f samples/s%n",
+                        100 * last.testAccuracy(), cfg.epochs(), trainSeconds, samplesPerEpoch * cfg.epochs() / trainSeconds);
+                return summary;
             }
-            EpochMetrics last = history.get(history.size() - 1);
-            double trainSeconds = history.stream().mapToDouble(EpochMetrics::trainSeconds).sum();
-            double best = history.stream().mapToDouble(EpochMetrics::testAccuracy).max().orElse(0);
-            Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("model", spec.name);
-            summary.put("dataset", dataset);
-            summary.put("mode", cfg.mode());
-            summary.put("epochs", cfg.epochs());
-            summary.put("seed", cfg.seed());
-            summary.put("batch", cfg.batch());
-            summary.put("width", cfg.width());
-            summary.put("test_accuracy", last.testAccuracy());
-            summary.put("best_test_accuracy", best);
-            summary.put("final_train_loss", last.trainLoss());
-            summary.put("train_seconds", round(trainSeconds, 3));
-            long samplesPerEpoch = cfg.stepsPerEpoch() > 0 ? (long) cfg.stepsPerEpoch() * cfg.batch() : train.size();
-            summary.put("train_samples_per_s", round((double) samplesPerEpoch * cfg.epochs() / trainSeconds, 1));
-            if (hw != null) {
-                summary.put("hardware", hw.name());
-            }
-            CostModel.RunWrites made = null;
-            if (chip != null) {
-                Map<String, Object> writes = chip.writeStatistics();
-                run.writeJson("writes.json", writes);
-                summary.put("writes_per_weight_mean", writes.get("writes_per_weight_mean"));
-                summary.put("writes_per_weight_max", writes.get("writes_per_weight_max"));
-                summary.put("write_reduction", writes.get("write_reduction"));
-                made = new CostModel.RunWrites(dir.toString(), cfg.batch(), (long) stepsPerEpoch * cfg.epochs(),
-                        ((Number) writes.get("writes")).doubleValue());
-            }
-            if (cost != null) {
-                // energy and latency per image, and per training step with this run's writes (qat writes nothing)
-                run.writeJson(RunFolder.COST, cost.summary(made));
-            }
-            summary.put("backend", be.name());
-            summary.put("blas", Backends.gemmName(be));
-            if (be.peakDeviceBytes() >= 0) {
-                // the most GPU memory the backend's tensors held at once (this process's part of the run)
-                summary.put("gpu_peak_bytes", be.peakDeviceBytes());
-            }
-            summary.put("run_dir", dir.toString());
-            run.writeSummary(summary);
-            System.out.printf(Locale.ROOT, "done: test accuracy %.2f%% after %d epochs, %.1f s training, %,.0f samples/s%n",
-                    100 * last.testAccuracy(), cfg.epochs(), trainSeconds, samplesPerEpoch * cfg.epochs() / trainSeconds);
-            return summary;
         }
     }
 

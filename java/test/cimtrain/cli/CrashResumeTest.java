@@ -26,11 +26,12 @@ class CrashResumeTest {
     @Test
     void aProcessKilledDuringACheckpointWriteResumesCleanly(@TempDir Path tmp) throws Exception {
         Path killed = tmp.resolve("killed"), straight = tmp.resolve("straight");
-        Process p = new ProcessBuilder(command(killed, "-Dcimtrain.fault.halt-before-rename=" + Checkpoint.FILE + ":2"))
+        Process p = new ProcessBuilder(command(killed, "-Dcimtrain.fault.halt-before-rename=" + Checkpoint.FILE + ":3"))
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("killed.log").toFile()).start();
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the training process ended");
         assertEquals(137, p.exitValue(), Files.readString(tmp.resolve("killed.log")));
-        // killed while writing the checkpoint of epoch 2: epoch 1's is complete, the new one a stray temp file
+        // killed while writing the checkpoint of epoch 2 (the third: the first is the state before training):
+        // epoch 1's is complete, the new one a stray temp file
         try (Stream<Path> files = Files.list(killed)) {
             assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith("." + Checkpoint.FILE + ".tmp-")));
         }
@@ -120,6 +121,77 @@ class CrashResumeTest {
         // a file that is not a checkpoint: status 2
         Files.writeString(tmp.resolve("junk.h5"), "junk");
         assertEquals(2, Main.run("evaluate", "--checkpoint", tmp.resolve("junk.h5").toString()));
+    }
+
+    /**
+     * Killed before the first epoch ended: from the state written before the first step (resumed), and
+     * before even that (started again into the same folder); then killed with SIGKILL at random moments
+     * and resumed each time. Every way ends with the numbers of a run never killed.
+     */
+    @Test
+    void aRunKilledAnywhereEndsLikeOneNeverKilled(@TempDir Path tmp) throws Exception {
+        Path straight = tmp.resolve("straight");
+        assertEquals(0, Main.run(concat(TRAIN, "--out", straight.toString())));
+        List<String> expected = Files.readAllLines(straight.resolve("metrics.csv")).stream()
+                .map(CrashResumeTest::accuracy).toList();
+
+        // during the write of epoch 1's checkpoint: the state before training is the one to resume
+        Path early = tmp.resolve("early");
+        assertEquals(137, killedAt(early, Checkpoint.FILE + ":2", tmp));
+        assertEquals(0, Main.run("train", "--resume", early.toString(), "--threads", "2"));
+        assertSameRun(straight, early, expected);
+
+        // before the first checkpoint exists: --resume says to start again, and starting again there works
+        Path first = tmp.resolve("first");
+        assertEquals(137, killedAt(first, Checkpoint.FILE + ":1", tmp));
+        assertFalse(Files.exists(first.resolve(Checkpoint.FILE)));
+        assertEquals(2, Main.run("train", "--resume", first.toString(), "--threads", "2"));
+        assertEquals(0, Main.run(concat(TRAIN, "--out", first.toString())));
+        assertSameRun(straight, first, expected);
+
+        // SIGKILL at random moments (seeded; the moments and outcomes are printed), resumed until it ends
+        java.util.Random random = new java.util.Random(Long.getLong("cimtrain.test.kill-seed", 33));
+        Path killed = tmp.resolve("random");
+        int kills = 0;
+        for (int attempt = 0; attempt < 8 && !Files.exists(killed.resolve("summary.json")); attempt++) {
+            List<String> cmd = Files.isRegularFile(killed.resolve(Checkpoint.FILE))
+                    ? resumeCommand(killed) : command(killed, "-Dcimtrain.unused=0");
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve("random.log").toFile())).start();
+            long delay = 300 + random.nextInt(attempt < 4 ? 4000 : 60_000);
+            boolean ended = p.waitFor(delay, TimeUnit.MILLISECONDS);
+            if (!ended) {
+                p.destroyForcibly();
+                p.waitFor();
+                kills++;
+            }
+            System.out.printf("kill test: attempt %d, %s after %d ms%n", attempt, ended ? "ended " + p.exitValue() : "SIGKILL",
+                    delay);
+            if (ended) {
+                assertEquals(0, p.exitValue(), Files.readString(tmp.resolve("random.log")));
+            }
+        }
+        assertTrue(kills > 0, "killed at least once");
+        assertSameRun(straight, killed, expected);
+    }
+
+    private static int killedAt(Path out, String fault, Path tmp) throws Exception {
+        Process p = new ProcessBuilder(command(out, "-Dcimtrain.fault.halt-before-rename=" + fault))
+                .redirectErrorStream(true).redirectOutput(tmp.resolve(out.getFileName() + ".log").toFile()).start();
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the training process ended");
+        return p.exitValue();
+    }
+
+    private static void assertSameRun(Path straight, Path run, List<String> expected) throws Exception {
+        assertEquals(expected, Files.readAllLines(run.resolve("metrics.csv")).stream().map(CrashResumeTest::accuracy).toList());
+        assertEquals(field(straight, "test_accuracy"), field(run, "test_accuracy"));
+        assertEquals(field(straight, "writes_per_weight_mean"), field(run, "writes_per_weight_mean"));
+    }
+
+    private static List<String> resumeCommand(Path run) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return List.of(java, "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "train", "--resume", run.toString(), "--threads", "2");
     }
 
     private static List<String> command(Path out, String fault) {

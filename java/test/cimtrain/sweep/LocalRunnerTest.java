@@ -98,6 +98,47 @@ class LocalRunnerTest {
         assertEquals(new LocalRunner.Outcome(6, 0, 0), new LocalRunner(plan, killed, 2, quiet).run(jobs));
     }
 
+    /**
+     * Only the runner killed (kill -9, its training process spared): the training process ends itself, and
+     * the rerun resumes the job alone; it completes once.
+     */
+    @Test
+    void aTrainingProcessDiesWithItsRunner(@TempDir Path tmp) throws Exception {
+        Path planFile = tmp.resolve("plan.yaml");
+        Files.writeString(planFile, "base: {model: lenet-paper, epochs: 3, steps-per-epoch: 60, train-limit: 640, "
+                + "lr: 0.004, mode: fp32}\n");
+        Path out = tmp.resolve("sweep");
+        Process runner = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                cimtrain.cli.Main.class.getName(), "sweep", planFile.toString(), "--out", out.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("runner.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline && runner.isAlive()
+                && count(out, j -> Files.exists(j.resolve(JobFolder.RUN).resolve("config.json"))) == 0) {
+            Thread.sleep(20);
+        }
+        List<ProcessHandle> children = runner.descendants().toList();
+        assertTrue(!children.isEmpty(), "a training process runs: " + Files.readString(tmp.resolve("runner.log")));
+        runner.destroyForcibly();
+        assertTrue(runner.waitFor(30, TimeUnit.SECONDS));
+        for (ProcessHandle c : children) {
+            try {
+                c.onExit().get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                children.forEach(ProcessHandle::destroyForcibly);
+                throw new AssertionError("the training process " + c.pid() + " outlived its runner by 10 s");
+            }
+        }
+        SweepPlan plan = SweepPlan.load(planFile);
+        List<Job> jobs = plan.jobs();
+        PrintStream quiet = new PrintStream(Files.newOutputStream(tmp.resolve("rerun.log")), true, StandardCharsets.UTF_8);
+        assertEquals(new LocalRunner.Outcome(1, 0, 1), new LocalRunner(plan, out, 1, quiet).run(jobs));
+        Path job = out.resolve(JobFolder.JOBS).resolve(jobs.get(0).id());
+        assertEquals(1, Files.readAllLines(job.resolve(JobFolder.COMPLETIONS)).size());
+        String log = Files.readString(job.resolve(JobFolder.LOG));
+        assertEquals(1, log.lines().filter(l -> l.startsWith("done: ")).count(), "trained to completion once: " + log);
+    }
+
     private static String firstCheckpointedUnfinished(Path out) throws Exception {
         Path jobs = out.resolve(JobFolder.JOBS);
         if (!Files.isDirectory(jobs)) {

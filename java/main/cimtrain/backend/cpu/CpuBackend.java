@@ -28,6 +28,9 @@ public final class CpuBackend implements Backend {
     private final int replicas;
     private final CpuCrossbar crossbar;
 
+    /** The most worker threads a backend starts (each is an operating-system thread with its own stack). */
+    public static final int MAX_THREADS = 1024;
+
     public CpuBackend() {
         this(Runtime.getRuntime().availableProcessors());
     }
@@ -38,6 +41,9 @@ public final class CpuBackend implements Backend {
 
     /** @param replicas how many replicas networks without batch norm are split into (tests compare 1 and 2) */
     public CpuBackend(int threads, int replicas) {
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new cimtrain.util.UserError("--threads must be in [1, " + MAX_THREADS + "] (0: all cores), got " + threads);
+        }
         this.blas = BLAS.getInstance();
         this.parallel = new Parallel(threads);
         this.replicas = replicas;
@@ -109,7 +115,15 @@ public final class CpuBackend implements Backend {
     @Override
     public Tensor allocate(long size) {
         if (size > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("CPU tensors hold at most 2^31 floats, asked for " + size);
+            throw new cimtrain.util.UserError(String.format(java.util.Locale.ROOT, "a tensor of %,d floats is needed; "
+                    + "a CPU tensor holds at most 2^31 - 9 (use a smaller --batch, --eval-batch or --width, or a smaller "
+                    + "layer)", size));
+        }
+        long max = Runtime.getRuntime().maxMemory();
+        if (size * Float.BYTES > max) {
+            throw new cimtrain.util.UserError(String.format(java.util.Locale.ROOT, "a tensor of %,d floats (%.1f GiB) "
+                    + "is needed, more than the %.1f GiB Java may use here (use a smaller --batch, --eval-batch or --width)",
+                    size, size * 4.0 / (1L << 30), max / (double) (1L << 30)));
         }
         return new CpuTensor((int) size);
     }

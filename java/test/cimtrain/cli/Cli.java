@@ -1,0 +1,53 @@
+package cimtrain.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Runs command lines in this process with stdout and stderr captured (issue 33's tests). */
+final class Cli {
+    /** A training run of two steps: a checkpoint and a run folder in about a second. */
+    static final String[] TINY_RUN = {"train", "--model", "lenet-paper", "--epochs", "1", "--steps-per-epoch", "2",
+            "--train-limit", "128", "--threads", "1"};
+
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    int run(String... args) {
+        out.reset();
+        err.reset();
+        PrintStream oldOut = System.out, oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            return Main.run(args);
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    String errText() {
+        return err.toString(StandardCharsets.UTF_8).trim();
+    }
+
+    /** Status 2 and exactly one line on stderr, naming {@code mentions}, no exception's name. */
+    void assertBadInput(String mentions, String... args) {
+        int status = run(args);
+        String e = errText();
+        assertEquals(2, status, "exit status for " + String.join(" ", args) + "; stderr: " + e);
+        assertEquals(1, e.lines().count(), "one line on stderr for " + String.join(" ", args) + ", got: " + e);
+        assertTrue(e.contains(mentions), "'" + e + "' should mention " + mentions);
+        assertFalse(e.contains("Exception"), "no exception's name: " + e);
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+}
