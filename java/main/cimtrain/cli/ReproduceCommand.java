@@ -276,6 +276,9 @@ public final class ReproduceCommand implements Callable<Integer> {
                 m.put("write_reduction", meanStd(runs, "write_reduction")[0]);
             }
             m.put("train_samples_per_s", meanStd(runs, "train_samples_per_s")[0]);
+            if (runs.stream().allMatch(r -> r.get("adc_saturated_fraction") != null)) {
+                m.put("adc_saturated_fraction", meanStd(runs, "adc_saturated_fraction")[0]);
+            }
             byMode.put(e.getKey(), m);
         }
         return byMode;
@@ -331,6 +334,18 @@ public final class ReproduceCommand implements Callable<Integer> {
                             (double) m.get("writes_per_weight_mean"), (double) m.get("writes_per_weight_max")) : "-",
                     m.containsKey("write_reduction") ? String.format(Locale.ROOT, "%.0fx", (double) m.get("write_reduction")) : "-",
                     PAPER_ACCURACY.getOrDefault(e.getKey(), "-")));
+        }
+        List<String> saturated = new ArrayList<>();
+        for (var e : byMode.entrySet()) {
+            Object f = ((Map<String, Object>) e.getValue()).get("adc_saturated_fraction");
+            if (f != null) {
+                saturated.add(String.format(Locale.ROOT, "%s %.3g%%", e.getKey(), 100 * (double) f));
+            }
+        }
+        if (!saturated.isEmpty()) {
+            md.append("\nADC conversions that saturated (beyond the ADC's range), over each run's training and test reads, "
+                    + "mean over seeds (each run's `clipping.csv` and `summary.json` per layer; aggregate reads measured on "
+                    + "a sample of exact reads): ").append(String.join(", ", saturated)).append(".\n");
         }
         List<String> pairedSe = new ArrayList<>();
         for (var e : byMode.entrySet()) {
