@@ -11,7 +11,8 @@
 #   eval-reports/adc-study/run.sh fp32              trains the fp32 model (runs/fp32-s0), once
 #   eval-reports/adc-study/run.sh moved [ADC...]    the fp32 model on each ADC (all when none named)
 #   eval-reports/adc-study/run.sh mp [ADC...]       mp training on each ADC (all when none named)
-#   eval-reports/adc-study/run.sh table             results.csv and results.md from what has finished
+#   eval-reports/adc-study/run.sh table             results.csv, results.md and the plots (fp32-moved.svg,
+#                                                   mp.svg) from what has finished
 #
 # An ADC is named SENSING-fsFULLSCALE-bBITS, e.g. differential-fs70-b8. Finished results are kept: a
 # rerun skips every folder that has its summary.json. Run from the project root.
@@ -106,6 +107,45 @@ table() {
   cat "$here/results.md"
 }
 
+# An SVG per figure: accuracy % against ADC bits, one line per sensing mode and full scale (solid:
+# differential, dashed: single-ended), from results.csv; column 5 (fp32 moved) or 8 (mp).
+plot_one() {
+  local col=$1 title=$2 file=$3
+  awk -F, -v col="$col" -v title="$title" '
+    NR > 1 && $col != "" { key = $2 " " $3 " uA"; n[key]++; x[key, n[key]] = $4; y[key, n[key]] = 100 * $col;
+                           dash[key] = ($2 == "single-ended"); keys[key] = 1 }
+    END {
+      W = 640; H = 420; L = 60; R = 200; T = 40; B = 50;
+      printf "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n", W, H;
+      printf "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n";
+      printf "<text x=\"%d\" y=\"20\" font-size=\"14\">%s</text>\n", L, title;
+      pw = W - L - R; ph = H - T - B;
+      for (v = 0; v <= 100; v += 20) { yy = T + ph - ph * v / 100;
+        printf "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", L, yy, L + pw, yy;
+        printf "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%d</text>\n", L - 6, yy + 4, v }
+      for (b = 4; b <= 8; b += 2) { xx = L + pw * (b - 4) / 4;
+        printf "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n", xx, T + ph + 18, b }
+      printf "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">ADC bits</text>\n", L + pw / 2, H - 10;
+      printf "<text x=\"14\" y=\"%d\" transform=\"rotate(-90 14 %d)\" text-anchor=\"middle\">test accuracy %%</text>\n", T + ph / 2, T + ph / 2;
+      split("#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 #7f7f7f", colour, " ");
+      i = 0;
+      PROCINFO["sorted_in"] = "@ind_str_asc";
+      for (key in keys) { i++; c = colour[(i - 1) % 8 + 1]; pts = "";
+        for (j = 1; j <= n[key]; j++) { xx = L + pw * (x[key, j] - 4) / 4; yy = T + ph - ph * y[key, j] / 100;
+          pts = pts sprintf("%.1f,%.1f ", xx, yy);
+          printf "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", xx, yy, c }
+        printf "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s/>\n", pts, c, dash[key] ? " stroke-dasharray=\"6,4\"" : "";
+        ly = T + 14 * i;
+        printf "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/>\n", L + pw + 10, ly, L + pw + 34, ly, c, dash[key] ? " stroke-dasharray=\"6,4\"" : "";
+        printf "<text x=\"%d\" y=\"%d\">%s</text>\n", L + pw + 40, ly + 4, key }
+      printf "</svg>\n" }' "$here/results.csv" > "$here/$file"
+}
+
+plot() {
+  plot_one 5 "VGG-8 fp32 model moved to a chip with this ADC" fp32-moved.svg
+  plot_one 8 "VGG-8 trained with mp on a chip with this ADC" mp.svg
+}
+
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
@@ -113,6 +153,7 @@ case "$cmd" in
   fp32) fp32 ;;
   moved) moved "$@" ;;
   mp) mp "$@" ;;
-  table) table ;;
+  table) table; plot ;;
+  plot) plot ;;
   *) echo "usage: eval-reports/adc-study/run.sh hardware|fp32|moved [ADC...]|mp [ADC...]|table" >&2; exit 2 ;;
 esac
