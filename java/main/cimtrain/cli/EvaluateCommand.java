@@ -233,6 +233,10 @@ public final class EvaluateCommand implements Callable<Integer> {
             if (choice != null) {
                 System.err.println("cimtrain: " + choice + " (first chip)");
             }
+            Object warning = r.clipping() == null ? null : r.clipping().get("saturation_warning");
+            if (warning != null) {
+                System.err.println("cimtrain: " + warning);
+            }
             StringBuilder csv = new StringBuilder("chip,seed,test_accuracy\n");
             for (int c = 0; c < chips; c++) {
                 csv.append(c).append(',').append(r.seeds()[c]).append(',').append(r.accuracies()[c]).append('\n');

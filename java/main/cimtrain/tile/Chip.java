@@ -119,6 +119,28 @@ public final class Chip {
                 CrossbarLayer.CLIP_SAMPLE_VECTORS, why);
     }
 
+    /**
+     * Layers that read with the aggregate model although more than auto's threshold of their sampled
+     * conversions saturated since the chip was placed (auto decides on the first reads only; weights that
+     * grow in training can saturate later), one line; null when there are none.
+     */
+    public String saturationWarning() {
+        List<String> over = new ArrayList<>();
+        for (int l = 0; l < crossbars.size(); l++) {
+            CrossbarLayer xb = crossbars.get(l);
+            long[] c = xb.clipCounts(false);
+            if (xb.readModel().equals(AGGREGATE) && c[0] > 0
+                    && (double) c[1] / c[0] > CrossbarLayer.AUTO_SATURATION_THRESHOLD) {
+                over.add(String.format(java.util.Locale.ROOT, "layer %s %.3g%%", names.get(l).split(":")[0],
+                        100.0 * c[1] / c[0]));
+            }
+        }
+        return over.isEmpty() ? null : String.format(java.util.Locale.ROOT, "warning: read with the aggregate model, "
+                        + "which leaves ADC saturation out, these layers saturated more than %.3g%% of their sampled "
+                        + "conversions over the run: %s (--read-model exact reads them faithfully)",
+                100 * CrossbarLayer.AUTO_SATURATION_THRESHOLD, String.join(", ", over));
+    }
+
     /** How the counts of a layer were made, for the records. */
     public static final String SAMPLING = "exact reads of " + CrossbarLayer.CLIP_SAMPLE_VECTORS + " input vectors "
             + "(evenly spaced over the call) of every " + CrossbarLayer.CLIP_SAMPLE_EVERY + "th read of the layer "

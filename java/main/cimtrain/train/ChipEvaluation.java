@@ -64,6 +64,7 @@ public final class ChipEvaluation {
                              double driftNu, BatchNormRecalibration recalibration) {
         java.util.Map<String, Object> clipping = null;
         String choice = null;
+        List<String> warnings = new java.util.ArrayList<>();
         double[] acc = new double[chips];
         long[] seeds = new long[chips];
         // recalibration overwrites the statistics the model was trained with; only then are they saved
@@ -81,6 +82,10 @@ public final class ChipEvaluation {
                 acc[c] = Trainer.evaluate(net, test, evalBatch);
                 // recalibration's reads are counted too: they are reads of the chip
                 clipping = Chip.addClipStatistics(clipping, chip.clipStatistics(false));
+                String warning = chip.saturationWarning();
+                if (warning != null && warnings.size() < 1) {
+                    warnings.add("chip seed " + seeds[c] + ": " + warning);
+                }
                 if (choice == null && auto) {
                     choice = chip.autoReport();
                 }
@@ -90,9 +95,14 @@ public final class ChipEvaluation {
                 net.restoreBatchNormStats(trainedStats);
             }
         }
-        if (clipping != null && choice != null) {
+        if (clipping != null && (choice != null || !warnings.isEmpty())) {
             clipping = new java.util.LinkedHashMap<>(clipping);
-            clipping.put("read_model_choice", choice);
+            if (choice != null) {
+                clipping.put("read_model_choice", choice);
+            }
+            if (!warnings.isEmpty()) {
+                clipping.put("saturation_warning", warnings.get(0));
+            }
         }
         return summarise(acc, seeds).withClipping(clipping);
     }

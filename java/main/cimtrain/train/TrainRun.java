@@ -177,6 +177,11 @@ public final class TrainRun {
                     summary.put("read_model_choice", autoLine[0]);
                 }
                 summary.put("adc_saturated_fraction", clipping.get("saturated_fraction"));
+                String warning = chip.saturationWarning();
+                if (warning != null) {
+                    summary.put("adc_saturation_warning", warning);
+                    System.err.println("cimtrain: " + warning);
+                }
                 summary.put("adc_clipping", clipping);
                 made = new CostModel.RunWrites(dir.toString(), cfg.batch(), (long) stepsPerEpoch * cfg.epochs(),
                         ((Number) writes.get("writes")).doubleValue());

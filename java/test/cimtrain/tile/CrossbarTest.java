@@ -364,4 +364,26 @@ class CrossbarTest {
         assertThrows(UserError.class, () -> Hardware.load(f.toString()));
         assertEquals(HardwareSpec.AdcSpec.SINGLE_ENDED, Hardware.load("ideal").adc().sensing());
     }
+
+    @Test
+    void aChipWarnsOfAggregateLayersThatSaturate(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // single-ended over [0, 1 uA]: 25 driven rows of devices of 1 uS or more draw 2.5 uA or more at 0.1 V
+        Path f = dir.resolve("small-adc.yaml");
+        Files.writeString(f, "name: small-adc\nadc: {bits: 8, full_scale_ua: 1, noise_lsb: 2}\n");
+        HardwareSpec hw = Hardware.load(f.toString());
+        var spec = cimtrain.model.Models.load("lenet-paper");
+        try (cimtrain.nn.Network net = new cimtrain.nn.Network(spec.name, BE, () -> spec.build(1.0), spec.input, 1, 0)) {
+            Chip chip = Chip.place(net, hw, Chip.MP, 0, true);
+            assertEquals(null, chip.saturationWarning(), "nothing read yet");
+            CrossbarLayer conv1 = chip.crossbars().get(0);
+            int n = 64;
+            float[] x = new float[conv1.k * n];
+            java.util.Arrays.fill(x, 1f);
+            conv1.forward(up(x), n, BE.allocate(conv1.out * n), 0, 0);
+            long[] c = conv1.clipCounts(false);
+            assertEquals(c[0], c[1], "every sampled conversion saturated");
+            String warning = chip.saturationWarning();
+            assertTrue(warning != null && warning.contains("layer 1 100%"), warning);
+        }
+    }
 }
