@@ -303,8 +303,8 @@ public final class ReproduceCommand implements Callable<Integer> {
                 }
             }
         }
-        return "over the runs on the chip, " + exact + " layer reads exact and " + aggregate
-                + " aggregate (each run's choice and its reason in its summary.json, read_model_choice)";
+        return "of the runs' crossbar layers (layers x runs on the chip) " + exact + " read exactly and " + aggregate
+                + " in aggregate (each run's choice and its reason in its summary.json, read_model_choice)";
     }
 
     @SuppressWarnings("unchecked")
