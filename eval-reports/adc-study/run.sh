@@ -111,6 +111,11 @@ table() {
 # differential, dashed: single-ended), from results.csv; column 5 (fp32 moved) or 8 (mp).
 plot_one() {
   local col=$1 title=$2 file=$3
+  # nothing to draw (that column has not run): no figure
+  if ! awk -F, -v col="$col" 'NR > 1 && $col != "" { found = 1 } END { exit !found }' "$here/results.csv"; then
+    rm -f "$here/$file"
+    return
+  fi
   awk -F, -v col="$col" -v title="$title" '
     NR > 1 && $col != "" { key = $2 " " $3 " uA"; n[key]++; x[key, n[key]] = $4; y[key, n[key]] = 100 * $col;
                            dash[key] = ($2 == "single-ended"); keys[key] = 1 }
