@@ -154,26 +154,35 @@ public final class Chip {
      */
     public Map<String, Object> clipStatistics(boolean window) {
         List<Map<String, Object>> layers = new ArrayList<>();
-        long conv = 0, sat = 0, below = 0;
+        long conv = 0;
+        double estimated = 0, sat = 0, below = 0;
         for (int l = 0; l < crossbars.size(); l++) {
             CrossbarLayer xb = crossbars.get(l);
             long[] c = xb.clipCounts(window);
+            // a sample stands for all the layer's reads: its conversions scaled by vectors read / vectors counted
+            double est = c[4] == 0 ? 0 : c[0] * ((double) c[3] / c[4]);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("layer", names.get(l));
             m.put("read_model", xb.readModel());
             m.put("conversions", c[0]);
+            m.put("conversions_estimated", Math.round(est));
             m.put("saturated_fraction", c[0] == 0 ? null : (double) c[1] / c[0]);
             m.put("below_zero_fraction", c[0] == 0 ? null : (double) c[2] / c[0]);
             m.put("counted", xb.clipSampled() ? "sampled" : "every read");
             layers.add(m);
             conv += c[0];
-            sat += c[1];
-            below += c[2];
+            if (c[0] > 0) {
+                estimated += est;
+                sat += est * c[1] / c[0];
+                below += est * c[2] / c[0];
+            }
         }
         Map<String, Object> total = new LinkedHashMap<>();
         total.put("conversions", conv);
-        total.put("saturated_fraction", conv == 0 ? null : (double) sat / conv);
-        total.put("below_zero_fraction", conv == 0 ? null : (double) below / conv);
+        total.put("conversions_estimated", Math.round(estimated));
+        // each layer's fraction weighted by its estimated conversions (exact layers count all, aggregate ones a sample)
+        total.put("saturated_fraction", estimated == 0 ? null : sat / estimated);
+        total.put("below_zero_fraction", estimated == 0 ? null : below / estimated);
         total.put("sampling", SAMPLING);
         total.put("layers", layers);
         return total;
@@ -188,27 +197,34 @@ public final class Chip {
         @SuppressWarnings("unchecked") List<Map<String, Object>> b = (List<Map<String, Object>>) more.get("layers");
         List<Map<String, Object>> layers = new ArrayList<>();
         long conv = 0;
-        double sat = 0, below = 0;
+        double estimated = 0, sat = 0, below = 0;
         for (int l = 0; l < a.size(); l++) {
             Map<String, Object> x = a.get(l), y = b.get(l), m = new LinkedHashMap<>(x);
             long cx = (long) x.get("conversions"), cy = (long) y.get("conversions"), c = cx + cy;
-            double s = frac(x, "saturated_fraction") * cx + frac(y, "saturated_fraction") * cy;
-            double z = frac(x, "below_zero_fraction") * cx + frac(y, "below_zero_fraction") * cy;
+            double ex = ((Number) x.get("conversions_estimated")).doubleValue();
+            double ey = ((Number) y.get("conversions_estimated")).doubleValue();
+            // per layer, each chip's fraction weighted by its estimated conversions
+            double s = frac(x, "saturated_fraction") * ex + frac(y, "saturated_fraction") * ey;
+            double z = frac(x, "below_zero_fraction") * ex + frac(y, "below_zero_fraction") * ey;
+            double e = ex + ey;
             m.put("conversions", c);
-            m.put("saturated_fraction", c == 0 ? null : s / c);
-            m.put("below_zero_fraction", c == 0 ? null : z / c);
+            m.put("conversions_estimated", Math.round(e));
+            m.put("saturated_fraction", e == 0 ? null : s / e);
+            m.put("below_zero_fraction", e == 0 ? null : z / e);
             if (!x.get("read_model").equals(y.get("read_model"))) {
                 m.put("read_model", "mixed");
             }
             layers.add(m);
             conv += c;
+            estimated += e;
             sat += s;
             below += z;
         }
         Map<String, Object> total = new LinkedHashMap<>(sum);
         total.put("conversions", conv);
-        total.put("saturated_fraction", conv == 0 ? null : sat / conv);
-        total.put("below_zero_fraction", conv == 0 ? null : below / conv);
+        total.put("conversions_estimated", Math.round(estimated));
+        total.put("saturated_fraction", estimated == 0 ? null : sat / estimated);
+        total.put("below_zero_fraction", estimated == 0 ? null : below / estimated);
         total.put("layers", layers);
         return total;
     }

@@ -31,9 +31,13 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
     private long calls;
     private int probeDone;
     private int probeRunning;
-    /** Conversions, saturated (above the top code; differential also below the bottom), below zero (single-ended). */
-    private final long[] clipTotal = new long[3];
-    private final long[] clipWindow = new long[3];
+    /**
+     * Conversions, saturated (above the top code; differential also below the bottom), below zero (single-ended);
+     * then the input vectors read and those whose conversions were counted (all under the exact model, a
+     * sample under the aggregate one), which scale a sample up to the layer's conversions.
+     */
+    private final long[] clipTotal = new long[5];
+    private final long[] clipWindow = new long[5];
     private final long[] probe = new long[3];
     /** Whether the counts came from all reads (exact) or from samples (aggregate), since the last window. */
     private boolean sampled;
@@ -490,6 +494,11 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
                 clipTotal[q] += counts[q];
                 clipWindow[q] += counts[q];
             }
+            long counted = !p.aggregateReads() ? n : sample ? Math.min(CLIP_SAMPLE_VECTORS, n) : 0;
+            clipTotal[3] += n;
+            clipWindow[3] += n;
+            clipTotal[4] += counted;
+            clipWindow[4] += counted;
             sampled |= p.aggregateReads();
             if (probing) {
                 probeRunning--;
@@ -543,8 +552,8 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
     }
 
     /**
-     * The ADC's conversions counted so far: {conversions, saturated, below zero}, over every read (exact
-     * model) or the sampled ones (aggregate). With {@code window} those since the last window was taken
+     * The ADC's conversions counted so far: {conversions, saturated, below zero, vectors read, vectors
+     * counted}, over every read (exact model) or the sampled ones (aggregate). With {@code window} those since the last window was taken
      * (and a new window starts), else since the layer was placed.
      */
     public long[] clipCounts(boolean window) {

@@ -9,6 +9,7 @@ import cimtrain.nn.Parameter;
 import cimtrain.util.UserError;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -333,6 +334,9 @@ class CrossbarTest {
         assertTrue(hw.adc().differential());
         assertEquals(64L * 8 * 16, c[0]);
         assertEquals(c[0], c[1]);
+        // 200 vectors read, 64 of them counted: the sample stands for 200 / 64 times its conversions
+        assertEquals(200, c[3]);
+        assertEquals(64, c[4]);
         assertEquals(CrossbarLayer.AUTO_PROBE_CALLS, 4);
         xb.enableAutoReadModel();
         for (int call = 1; call < CrossbarLayer.AUTO_PROBE_CALLS; call++) {
@@ -382,6 +386,10 @@ class CrossbarTest {
             conv1.forward(up(x), n, BE.allocate(conv1.out * n), 0, 0);
             long[] c = conv1.clipCounts(false);
             assertEquals(c[0], c[1], "every sampled conversion saturated");
+            Map<String, Object> stats = chip.clipStatistics(false);
+            assertEquals(Math.round(c[0] * (double) n / CrossbarLayer.CLIP_SAMPLE_VECTORS),
+                    ((Number) stats.get("conversions_estimated")).longValue(), "the sample scaled up to all reads");
+            assertEquals(1.0, ((Number) stats.get("saturated_fraction")).doubleValue(), 1e-12);
             String warning = chip.saturationWarning();
             assertTrue(warning != null && warning.contains("layer 1 100%"), warning);
         }
