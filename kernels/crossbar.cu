@@ -121,17 +121,36 @@ __global__ void xb_aggregate_finish(float* y, int out, int n, int k, int tileRow
     }
 }
 
+// The columns of a sample of x (k x n): dst (k x samples) column j = x's column j n / samples
+// (CpuBackend.crossbarClipSample).
+__global__ void xb_gather_columns(const float* x, int k, int n, int samples, float* dst) {
+    GRID_LOOP(e, (long long) k * samples) {
+        long long i = e / samples, j = e % samples;
+        dst[e] = x[i * n + (j * n) / samples];
+    }
+}
+
 // The exact read model (CpuCrossbar.exactBlock), one thread per (output o, vector j): for each sign pass,
 // bit-serial read and row tile, the G+ and G- column currents of the tile's rows, each with one normal
 // (read noise of the column's devices and ADC noise together), through the ADC, subtracted, times
 // the tile's scale and the read's weight, summed. Draws: element counter + (firstColumn + j) D + slot
 // + 2 o (G+) and + 1 (G-) of stream, slot = ((pass reads + r) tiles + t) 2 out, D = draws per vector.
+// differential: I+ - I- with both columns' read noise and one conversion's noise (draw 2 o) converted
+// once over [-maxCode, maxCode]; offset (V g_min, single-ended with offset cancelling, else 0): times the
+// sum of the applied amplitudes, subtracted from each column before its conversion. counts (or null):
+// conversions, codes above maxCode, codes below the bottom code (summed per block, then one atomic each).
 __global__ void xb_exact(const float* x, const float* gp, const float* gn, const float* scales, int out, int k, int n,
                          int tileRows, int tileOutputs, int levels, int reads, float volt, int maxCode, float lsb,
                          int clip, int noisy, double readVar, double adcVar, const float* fullScale,
                          const float* inverse, const float* minValue, unsigned long long seed,
                          unsigned long long stream, unsigned long long counter, unsigned long long firstColumn,
-                         unsigned long long perColumn, float* y) {
+                         unsigned long long perColumn, float* y, int differential, float offset,
+                         unsigned long long* counts) {
+    __shared__ unsigned long long blockCounts[3];
+    if (threadIdx.x < 3) blockCounts[threadIdx.x] = 0ull;
+    __syncthreads();
+    unsigned long long conversions = 0ull, above = 0ull, below = 0ull;
+    float minCode = differential ? -(float) maxCode : 0.0f;
     int tiles = (k + tileRows - 1) / tileRows, columnTiles = (out + tileOutputs - 1) / tileOutputs;
     GRID_LOOP(e, (long long) out * n) {
         int o = (int) (e / n);
@@ -147,7 +166,7 @@ __global__ void xb_exact(const float* x, const float* gp, const float* gn, const
                 float weight = reads > 1 ? (float) (1 << r) / (float) levels : 1.0f;
                 for (int t = 0; t < tiles; t++) {
                     int i0 = t * tileRows, i1 = min(k, i0 + tileRows);
-                    float ip = 0.0f, in = 0.0f, sig = 0.0f;
+                    float ip = 0.0f, in = 0.0f, sig = 0.0f, driven = 0.0f;
                     for (int i = i0; i < i1; i++) {
                         float xv = sign * x[(long long) i * n + j];
                         float code = 0.0f;
@@ -157,34 +176,77 @@ __global__ void xb_exact(const float* x, const float* gp, const float* gn, const
                         }
                         float plane = reads > 1 ? (float) (((int) code >> r) & 1)
                                                 : (levels > 0 ? code / (float) levels : code);
-                        ip = fmaf(plane, gpo[i], ip);
-                        in = fmaf(plane, gno[i], in);
+                        if (differential) {
+                            // I+ - I- only (CpuCrossbar: one product with G+ - G-)
+                            ip = fmaf(plane, gpo[i] - gno[i], ip);
+                        } else {
+                            ip = fmaf(plane, gpo[i], ip);
+                            in = fmaf(plane, gno[i], in);
+                        }
                         sig = sig + plane * plane;
+                        driven = driven + plane;
                     }
                     ip = volt * ip;
                     in = volt * in;
+                    float read;
+                    float z0 = 0.0f, z1 = 0.0f;
                     if (noisy) {
-                        float sigma = (float) sqrt(readVar * (double) sig + adcVar);
                         unsigned long long slot = ((unsigned long long) (pass * reads + r) * tiles + t) * out * 2;
-                        float z0, z1;
                         cim::normal2_at(seed, stream, counter + (firstColumn + j) * perColumn + slot + 2ull * o, &z0, &z1);
-                        ip = ip + sigma * z0;
-                        in = in + sigma * z1;
                     }
-                    if (maxCode > 0) {
-                        float cp = java_round(ip / lsb), cn = java_round(in / lsb);
-                        if (clip) {
-                            cp = fminf(fmaxf(cp, 0.0f), (float) maxCode);
-                            cn = fminf(fmaxf(cn, 0.0f), (float) maxCode);
+                    if (differential) {
+                        float d = ip - in;
+                        if (noisy) {
+                            d = d + (float) sqrt(2.0 * readVar * (double) sig + adcVar) * z0;
                         }
-                        ip = cp * lsb;
-                        in = cn * lsb;
+                        if (maxCode > 0) {
+                            float code = java_round(d / lsb);
+                            conversions++;
+                            if (code > (float) maxCode) above++;
+                            else if (code < minCode) below++;
+                            if (clip) code = fminf(fmaxf(code, minCode), (float) maxCode);
+                            d = code * lsb;
+                        }
+                        read = d;
+                    } else {
+                        if (offset != 0.0f) {
+                            float base = driven * offset;
+                            ip = ip - base;
+                            in = in - base;
+                        }
+                        if (noisy) {
+                            float sigma = (float) sqrt(readVar * (double) sig + adcVar);
+                            ip = ip + sigma * z0;
+                            in = in + sigma * z1;
+                        }
+                        if (maxCode > 0) {
+                            float cp = java_round(ip / lsb), cn = java_round(in / lsb);
+                            conversions += 2ull;
+                            above += (cp > (float) maxCode ? 1ull : 0ull) + (cn > (float) maxCode ? 1ull : 0ull);
+                            below += (cp < 0.0f ? 1ull : 0ull) + (cn < 0.0f ? 1ull : 0ull);
+                            if (clip) {
+                                cp = fminf(fmaxf(cp, 0.0f), (float) maxCode);
+                                cn = fminf(fmaxf(cn, 0.0f), (float) maxCode);
+                            }
+                            ip = cp * lsb;
+                            in = cn * lsb;
+                        }
+                        read = ip - in;
                     }
-                    acc = acc + sign * weight * scales[t * columnTiles + o / tileOutputs] * (ip - in);
+                    acc = acc + sign * weight * scales[t * columnTiles + o / tileOutputs] * read;
                 }
             }
         }
         y[e] = acc * fullScale[j] / volt;
+    }
+    if (counts != 0) {
+        if (conversions > 0ull) {
+            atomicAdd(&blockCounts[0], conversions);
+            atomicAdd(&blockCounts[1], above);
+            atomicAdd(&blockCounts[2], below);
+        }
+        __syncthreads();
+        if (threadIdx.x < 3 && blockCounts[threadIdx.x] > 0ull) atomicAdd(&counts[threadIdx.x], blockCounts[threadIdx.x]);
     }
 }
 

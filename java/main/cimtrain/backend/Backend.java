@@ -151,8 +151,28 @@ public interface Backend extends AutoCloseable {
      * vector does not depend on how a batch is split between replicas or threads, or on the backend.
      * Callers keep streams below 2^32 (the outputs' streams lie above) and counter + draws below 2^63.
      */
+    default void crossbarForward(CrossbarParams p, Tensor gPos, Tensor gNeg, Tensor tileScale, int out, int k, Tensor x,
+                                 int n, Tensor y, long seed, long stream, long counter, long firstColumn) {
+        crossbarForward(p, gPos, gNeg, tileScale, out, k, x, n, y, seed, stream, counter, firstColumn, null);
+    }
+
+    /**
+     * {@link #crossbarForward} that also counts the ADC's conversions when {@code clipCounts} is not null
+     * (exact model only; the aggregate model converts nothing one by one): adds to clipCounts[0] the
+     * conversions made, to [1] those whose current lay above the top code, to [2] those below the bottom
+     * code (0 single-ended, -maxCode differential), whether or not the ADC clips.
+     */
     void crossbarForward(CrossbarParams p, Tensor gPos, Tensor gNeg, Tensor tileScale, int out, int k, Tensor x,
-                         int n, Tensor y, long seed, long stream, long counter, long firstColumn);
+                         int n, Tensor y, long seed, long stream, long counter, long firstColumn, long[] clipCounts);
+
+    /**
+     * The clipping of a sample of a call's reads: {@code samples} input vectors of x (k x n), vectors
+     * j * n / samples for j below samples, read with the exact model (the result is discarded), their
+     * conversions counted into clipCounts as {@link #crossbarForward} does. What the aggregate model
+     * measures its ADC saturation with.
+     */
+    void crossbarClipSample(CrossbarParams p, Tensor gPos, Tensor gNeg, Tensor tileScale, int out, int k, Tensor x,
+                            int n, int samples, long seed, long stream, long counter, long[] clipCounts);
 
     /** out (cols x rows) = the transpose of a (rows x cols). */
     void transpose(Tensor a, int rows, int cols, Tensor out);

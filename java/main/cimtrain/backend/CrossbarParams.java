@@ -23,10 +23,46 @@ package cimtrain.backend;
  *                      the ADC is at least about half an LSB (Widrow's quantisation theorem), so this
  *                      is offered only then; it does not model ADC saturation (see
  *                      {@link #aggregateValid}).
+ * @param differential  the ADC converts each pair's current difference I+ - I- once, over
+ *                      [-maxCode, maxCode] LSB (maxCode = 2^(adcBits-1) - 1), instead of each column on its
+ *                      own over [0, 2^adcBits - 1] LSB; adcLsbUa is the step of the mode in use
+ * @param offsetCancel  single-ended: V x gMinUs x (sum of the amplitudes applied to the tile's rows) is
+ *                      subtracted from each column's current before its conversion
+ * @param gMinUs        the devices' lowest conductance, microsiemens (the offset that offsetCancel removes)
  */
 public record CrossbarParams(int tileRows, int tileOutputs, int dacBits, boolean bitSerial, int adcBits, double adcLsbUa,
                              double adcNoiseLsb, boolean adcClip, double readNoiseUs, double readVoltage,
-                             boolean aggregateReads) {
+                             boolean aggregateReads, boolean differential, boolean offsetCancel, double gMinUs) {
+
+    /** Single-ended sensing without offset cancelling (each column converted on its own over [0, full scale]). */
+    public CrossbarParams(int tileRows, int tileOutputs, int dacBits, boolean bitSerial, int adcBits, double adcLsbUa,
+                          double adcNoiseLsb, boolean adcClip, double readNoiseUs, double readVoltage,
+                          boolean aggregateReads) {
+        this(tileRows, tileOutputs, dacBits, bitSerial, adcBits, adcLsbUa, adcNoiseLsb, adcClip, readNoiseUs,
+                readVoltage, aggregateReads, false, false, 0);
+    }
+
+    /** The largest code magnitude of a conversion; 0 without an ADC. */
+    public int adcMaxCode() {
+        if (adcBits == 0) {
+            return 0;
+        }
+        return differential ? (1 << (adcBits - 1)) - 1 : (1 << adcBits) - 1;
+    }
+
+    /**
+     * The conversion variance per column of a pair that the aggregate model adds per read (uA^2), before
+     * the reads' weights: (noise^2 + LSB^2 / 12) for each of the two single-ended conversions; one
+     * conversion of the difference when differential, so half of it per column.
+     */
+    public double aggregateConversionVar(int levels) {
+        if (adcBits == 0) {
+            return 0;
+        }
+        double lsb = adcLsbUa;
+        double one = Math.pow(adcNoiseLsb * lsb, 2) + lsb * lsb / 12;
+        return (differential ? one / 2 : one) * readWeightSquares(levels);
+    }
 
     /** Reads per input vector and sign: one per DAC bit when bit-serial, else one. */
     public int reads() {
@@ -44,7 +80,7 @@ public record CrossbarParams(int tileRows, int tileOutputs, int dacBits, boolean
     /** The same periphery with the other read model. */
     public CrossbarParams withAggregateReads(boolean aggregate) {
         return new CrossbarParams(tileRows, tileOutputs, dacBits, bitSerial, adcBits, adcLsbUa, adcNoiseLsb, adcClip,
-                readNoiseUs, readVoltage, aggregate);
+                readNoiseUs, readVoltage, aggregate, differential, offsetCancel, gMinUs);
     }
 
     /** Tiles along the inputs of a k-input layer. */
@@ -57,9 +93,9 @@ public record CrossbarParams(int tileRows, int tileOutputs, int dacBits, boolean
         return (out + tileOutputs - 1) / tileOutputs;
     }
 
-    /** Full-scale current of the ADC. */
+    /** Full-scale current of the ADC (the top of [0, full] single-ended, of [-full, full] differential). */
     public double adcFullScaleUa() {
-        return adcLsbUa * ((1L << adcBits) - 1);
+        return adcLsbUa * adcMaxCode();
     }
 
     /**

@@ -60,6 +60,10 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--adc-bits", paramLabel = "B", description = "Override: ADC resolution.")
     Integer adcBits;
 
+    @Option(names = "--test-limit", defaultValue = "0", paramLabel = "N",
+            description = "Test on the first N test images only (0: all). Default: ${DEFAULT-VALUE}.")
+    int testLimit;
+
     @Option(names = "--drift-seconds", defaultValue = "0", paramLabel = "T",
             description = "Read the chips T seconds after programming, conductances drifting as G (T / 1 s)^-nu.")
     double driftSeconds;
@@ -142,6 +146,13 @@ public final class EvaluateCommand implements Callable<Integer> {
         Chip.aggregateReads(readModel, hw);
         DataSplit split = DatasetRegistry.load(args.config().dataset(), args.dataDir() == null ? null : Paths.get(args.dataDir()),
                 new DataOptions(args.imageSize(), args.fit(), args.channels(), args.trainLimit()));
+        if (testLimit < 0) {
+            throw new UserError("--test-limit must be 0 (all) or positive, got " + testLimit);
+        }
+        if (testLimit > 0 && testLimit < split.test().size()) {
+            split = new DataSplit(split.train(), split.test().subset(split.test().name, java.util.stream.IntStream
+                    .range(0, testLimit).toArray()));
+        }
         Path dir = out != null ? out : Paths.get("runs", "evaluate-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Map<String, Object> summary = evaluate(checkpoint, args, spec, hw, split, dir);
         if (json) {
@@ -217,8 +228,17 @@ public final class EvaluateCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "each tile's largest weight needs %.2f of the conductance range on average "
                     + "(%.2f-%.2f over %d tiles); %.2f%% of the weights lie beyond their tile's range%n", use.mean(),
                     use.min(), use.max(), use.tiles(), 100 * use.beyondFraction());
-            ChipEvaluation.Result r = ChipEvaluation.run(net, hw, keepScales ? scales : null, aggregateReads, split.test(), evalBatch, chips, seed, driftSeconds, driftNu,
-                    recalibration);
+            boolean auto = readModel.equals(Chip.AUTO);
+            ChipEvaluation.Result r = ChipEvaluation.run(net, hw, keepScales ? scales : null, aggregateReads, auto,
+                    split.test(), evalBatch, chips, seed, driftSeconds, driftNu, recalibration);
+            Object choice = r.clipping() == null ? null : r.clipping().get("read_model_choice");
+            if (choice != null) {
+                System.err.println("cimtrain: " + choice + " (first chip)");
+            }
+            Object warning = r.clipping() == null ? null : r.clipping().get("saturation_warning");
+            if (warning != null) {
+                System.err.println("cimtrain: " + warning);
+            }
             StringBuilder csv = new StringBuilder("chip,seed,test_accuracy\n");
             for (int c = 0; c < chips; c++) {
                 csv.append(c).append(',').append(r.seeds()[c]).append(',').append(r.accuracies()[c]).append('\n');
@@ -250,6 +270,11 @@ public final class EvaluateCommand implements Callable<Integer> {
             summary.put("ci95_low", r.ci95Low());
             summary.put("ci95_high", r.ci95High());
             summary.put("accuracies", r.accuracies());
+            summary.put("read_model", auto && aggregateReads ? Chip.AUTO : aggregateReads ? Chip.AGGREGATE : Chip.EXACT);
+            if (r.clipping() != null) {
+                summary.put("adc_saturated_fraction", r.clipping().get("saturated_fraction"));
+                summary.put("adc_clipping", r.clipping());
+            }
             if (perLayer) {
                 summary.put("per_layer", perLayer(net, hw, keepScales ? scales : null, aggregateReads, split, evalBatch,
                         dir, r));

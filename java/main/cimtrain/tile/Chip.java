@@ -52,13 +52,186 @@ public final class Chip {
      * the ADC's full scale when a tile's rows all draw G_max. Null where no column can saturate.
      */
     public static String saturationNote(HardwareSpec hw) {
-        double worstUa = hw.tile().rows() * hw.device().gMaxUs() * hw.readVoltage();
+        double worstUa = worstCaseUa(hw);
         if (hw.adc().bits() == 0 || !hw.adc().clip() || worstUa <= hw.adc().fullScaleUa()) {
             return null;
         }
         return String.format(java.util.Locale.ROOT, "%s: a column of %d rows can draw up to %.0f uA, over the ADC's %.0f uA full "
                         + "scale; the aggregate read model leaves this saturation out (--read-model exact includes it)",
                 hw.name(), hw.tile().rows(), worstUa, hw.adc().fullScaleUa());
+    }
+
+    /**
+     * The largest current one conversion can see: a tile's rows all driven at full amplitude through
+     * devices at g_max (single-ended), above g_min (single-ended with the offset cancelled), or a pair's
+     * largest difference, rows x (g_max - g_min) x V (differential).
+     */
+    public static double worstCaseUa(HardwareSpec hw) {
+        double g = hw.adc().differential() || hw.adc().offsetCancel() ? hw.device().gMaxUs() - hw.device().gMinUs()
+                : hw.device().gMaxUs();
+        return hw.tile().rows() * g * hw.readVoltage();
+    }
+
+    /** Read model auto on every crossbar (see {@link CrossbarLayer#enableAutoReadModel}). */
+    public void enableAutoReadModel() {
+        enableAutoReadModel(null);
+    }
+
+    /** The same, and {@code whenDecided} gets {@link #autoReport} once every layer has decided. */
+    public void enableAutoReadModel(java.util.function.Consumer<String> whenDecided) {
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(crossbars.size());
+        for (CrossbarLayer xb : crossbars) {
+            if (whenDecided != null) {
+                xb.onDecided = () -> {
+                    if (left.decrementAndGet() == 0) {
+                        whenDecided.accept(autoReport());
+                    }
+                };
+            }
+            xb.enableAutoReadModel();
+        }
+    }
+
+    /**
+     * Auto's decisions, one line: which layers read exactly and which in aggregate, and why; null when no
+     * layer has decided (not auto, or fewer reads than the probe).
+     */
+    public String autoReport() {
+        List<String> exact = new ArrayList<>(), aggregate = new ArrayList<>();
+        StringBuilder why = new StringBuilder();
+        for (int l = 0; l < crossbars.size(); l++) {
+            String d = crossbars.get(l).autoDecision();
+            if (d == null) {
+                continue;
+            }
+            (d.startsWith(EXACT) ? exact : aggregate).add(names.get(l).split(":")[0]);
+            why.append(why.length() == 0 ? "" : "; ").append("layer ").append(names.get(l).split(":")[0]).append(" ")
+                    .append(d);
+        }
+        if (exact.isEmpty() && aggregate.isEmpty()) {
+            return null;
+        }
+        return String.format(java.util.Locale.ROOT, "read model auto: exact for layers %s, aggregate for %s (threshold: "
+                        + "%.3g%% of the ADC's conversions saturated in the first %d reads of a layer, measured by exact "
+                        + "reads of %d of their input vectors): %s",
+                exact.isEmpty() ? "none" : String.join(",", exact), aggregate.isEmpty() ? "none" : String.join(",", aggregate),
+                100 * CrossbarLayer.AUTO_SATURATION_THRESHOLD, CrossbarLayer.AUTO_PROBE_CALLS,
+                CrossbarLayer.CLIP_SAMPLE_VECTORS, why);
+    }
+
+    /**
+     * Layers that read with the aggregate model although more than auto's threshold of their sampled
+     * conversions saturated since the chip was placed (auto decides on the first reads only; weights that
+     * grow in training can saturate later), one line; null when there are none.
+     */
+    public String saturationWarning() {
+        List<String> over = new ArrayList<>();
+        for (int l = 0; l < crossbars.size(); l++) {
+            CrossbarLayer xb = crossbars.get(l);
+            long[] c = xb.clipCounts(false);
+            if (xb.readModel().equals(AGGREGATE) && c[0] > 0
+                    && (double) c[1] / c[0] > CrossbarLayer.AUTO_SATURATION_THRESHOLD) {
+                over.add(String.format(java.util.Locale.ROOT, "layer %s %.3g%%", names.get(l).split(":")[0],
+                        100.0 * c[1] / c[0]));
+            }
+        }
+        return over.isEmpty() ? null : String.format(java.util.Locale.ROOT, "warning: read with the aggregate model, "
+                        + "which leaves ADC saturation out, these layers saturated more than %.3g%% of their sampled "
+                        + "conversions over the run: %s (--read-model exact reads them faithfully)",
+                100 * CrossbarLayer.AUTO_SATURATION_THRESHOLD, String.join(", ", over));
+    }
+
+    /** How the counts of a layer were made, for the records. */
+    public static final String SAMPLING = "exact reads of " + CrossbarLayer.CLIP_SAMPLE_VECTORS + " input vectors "
+            + "(evenly spaced over the call) of every " + CrossbarLayer.CLIP_SAMPLE_EVERY + "th read of the layer "
+            + "(and of each of its first " + CrossbarLayer.AUTO_PROBE_CALLS + " reads under --read-model auto)";
+
+    /**
+     * The ADC's clipping per layer and in total: conversions counted, the fraction that saturated (above
+     * the top code; differential sensing: beyond either end) and, single-ended, the fraction that fell below
+     * code 0 (mostly noise around an empty read), with the read model each layer used and how its counts
+     * were made. {@code window}: since the last window (an epoch), else since the chip was placed.
+     */
+    public Map<String, Object> clipStatistics(boolean window) {
+        List<Map<String, Object>> layers = new ArrayList<>();
+        long conv = 0;
+        double estimated = 0, sat = 0, below = 0;
+        for (int l = 0; l < crossbars.size(); l++) {
+            CrossbarLayer xb = crossbars.get(l);
+            long[] c = xb.clipCounts(window);
+            // a sample stands for all the layer's reads: its conversions scaled by vectors read / vectors counted
+            double est = c[4] == 0 ? 0 : c[0] * ((double) c[3] / c[4]);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("layer", names.get(l));
+            m.put("read_model", xb.readModel());
+            m.put("conversions", c[0]);
+            m.put("conversions_estimated", Math.round(est));
+            m.put("saturated_fraction", c[0] == 0 ? null : (double) c[1] / c[0]);
+            m.put("below_zero_fraction", c[0] == 0 ? null : (double) c[2] / c[0]);
+            m.put("counted", xb.clipSampled() ? "sampled" : "every read");
+            layers.add(m);
+            conv += c[0];
+            if (c[0] > 0) {
+                estimated += est;
+                sat += est * c[1] / c[0];
+                below += est * c[2] / c[0];
+            }
+        }
+        Map<String, Object> total = new LinkedHashMap<>();
+        total.put("conversions", conv);
+        total.put("conversions_estimated", Math.round(estimated));
+        // each layer's fraction weighted by its estimated conversions (exact layers count all, aggregate ones a sample)
+        total.put("saturated_fraction", estimated == 0 ? null : sat / estimated);
+        total.put("below_zero_fraction", estimated == 0 ? null : below / estimated);
+        total.put("sampling", SAMPLING);
+        total.put("layers", layers);
+        return total;
+    }
+
+    /** Adds a chip's counts (from {@link #clipStatistics}) to a running sum per layer. */
+    public static Map<String, Object> addClipStatistics(Map<String, Object> sum, Map<String, Object> more) {
+        if (sum == null) {
+            return more;
+        }
+        @SuppressWarnings("unchecked") List<Map<String, Object>> a = (List<Map<String, Object>>) sum.get("layers");
+        @SuppressWarnings("unchecked") List<Map<String, Object>> b = (List<Map<String, Object>>) more.get("layers");
+        List<Map<String, Object>> layers = new ArrayList<>();
+        long conv = 0;
+        double estimated = 0, sat = 0, below = 0;
+        for (int l = 0; l < a.size(); l++) {
+            Map<String, Object> x = a.get(l), y = b.get(l), m = new LinkedHashMap<>(x);
+            long cx = (long) x.get("conversions"), cy = (long) y.get("conversions"), c = cx + cy;
+            double ex = ((Number) x.get("conversions_estimated")).doubleValue();
+            double ey = ((Number) y.get("conversions_estimated")).doubleValue();
+            // per layer, each chip's fraction weighted by its estimated conversions
+            double s = frac(x, "saturated_fraction") * ex + frac(y, "saturated_fraction") * ey;
+            double z = frac(x, "below_zero_fraction") * ex + frac(y, "below_zero_fraction") * ey;
+            double e = ex + ey;
+            m.put("conversions", c);
+            m.put("conversions_estimated", Math.round(e));
+            m.put("saturated_fraction", e == 0 ? null : s / e);
+            m.put("below_zero_fraction", e == 0 ? null : z / e);
+            if (!x.get("read_model").equals(y.get("read_model"))) {
+                m.put("read_model", "mixed");
+            }
+            layers.add(m);
+            conv += c;
+            estimated += e;
+            sat += s;
+            below += z;
+        }
+        Map<String, Object> total = new LinkedHashMap<>(sum);
+        total.put("conversions", conv);
+        total.put("conversions_estimated", Math.round(estimated));
+        total.put("saturated_fraction", estimated == 0 ? null : sat / estimated);
+        total.put("below_zero_fraction", estimated == 0 ? null : below / estimated);
+        total.put("layers", layers);
+        return total;
+    }
+
+    private static double frac(Map<String, Object> m, String key) {
+        Object v = m.get(key);
+        return v == null ? 0 : ((Number) v).doubleValue();
     }
 
     public static boolean aggregateReads(String readModel, HardwareSpec hw) {

@@ -14,7 +14,33 @@ import cimtrain.rng.Philox;
  */
 public final class CrossbarLayer implements cimtrain.nn.WeightReader {
     public final HardwareSpec hw;
+    /** The read model this layer was placed with; see {@link #readParams} for the one in use. */
     public final CrossbarParams params;
+    /** The read model in use: {@link #params}, or its exact twin once auto found the aggregate one clipping. */
+    private volatile CrossbarParams readParams;
+    /** Input vectors of a call read exactly as well, to measure clipping under the aggregate model. */
+    public static final int CLIP_SAMPLE_VECTORS = 64;
+    /** Under the aggregate model, every this many calls (from the first) are sampled. */
+    public static final int CLIP_SAMPLE_EVERY = 16;
+    /** Auto: the first this many calls are all sampled, and decide the read model. */
+    public static final int AUTO_PROBE_CALLS = 4;
+    /** Auto: the aggregate model is kept only where at most this fraction of the probe's conversions saturate. */
+    public static final double AUTO_SATURATION_THRESHOLD = 1e-3;
+    private boolean auto;
+    private String autoDecision;
+    private long calls;
+    private int probeDone;
+    private int probeRunning;
+    /**
+     * Conversions, saturated (above the top code; differential also below the bottom), below zero (single-ended);
+     * then the input vectors read and those whose conversions were counted (all under the exact model, a
+     * sample under the aggregate one), which scale a sample up to the layer's conversions.
+     */
+    private final long[] clipTotal = new long[5];
+    private final long[] clipWindow = new long[5];
+    private final long[] probe = new long[3];
+    /** Whether the counts came from all reads (exact) or from samples (aggregate), since the last window. */
+    private boolean sampled;
     public final int out;
     public final int k;
     private final Backend backend;
@@ -69,7 +95,8 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
         HardwareSpec.DeviceSpec dev = hw.device();
         this.params = new CrossbarParams(hw.tile().rows(), hw.outputsPerTile(), hw.dac().bits(), hw.dac().bitSerial(),
                 hw.adc().bits(), hw.adc().lsbUa(), hw.adc().noiseLsb(), hw.adc().clip(),
-                dev.readNoise() * dev.levelSpacingUs(), hw.readVoltage(), aggregateReads);
+                dev.readNoise() * dev.levelSpacingUs(), hw.readVoltage(), aggregateReads, hw.adc().differential(),
+                hw.adc().offsetCancel(), dev.gMinUs());
         int size = out * k;
         gPos = new float[size];
         gNeg = new float[size];
@@ -90,6 +117,7 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
                 stuck[i] = (byte) (u[i] < dev.stuckAtFraction() / 2 ? 1 : 2);
             }
         }
+        this.readParams = params;
         tileScale = new float[params.rowTiles(k) * params.columnTiles(out)];
         gPosT = backend.allocate(size);
         gNegT = backend.allocate(size);
@@ -122,6 +150,18 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
         g.putFloats("g_neg_us", gNeg, out, k);
         g.putFloats("tile_scale", tileScale);
         g.putScalar("write_counter", writeCounter);
+        // the read model auto chose, and how far its probe got, so that a resumed run reads as the straight one
+        synchronized (clipTotal) {
+            g.putScalar("reads_exact", readParams.aggregateReads() ? 0L : 1L);
+            g.putScalar("auto_probe_done", (long) probeDone);
+            g.putScalar("read_calls", calls);
+            g.putScalar("auto_probe_conversions", probe[0]);
+            g.putScalar("auto_probe_saturated", probe[1]);
+            g.putScalar("auto_probe_below_zero", probe[2]);
+            if (autoDecision != null) {
+                g.attribute("auto_decision", autoDecision);
+            }
+        }
     }
 
     /** Restores {@link #saveState}. */
@@ -130,6 +170,18 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
         System.arraycopy(r.floats(path + "/g_neg_us", out, k), 0, gNeg, 0, gNeg.length);
         System.arraycopy(r.floats(path + "/tile_scale", tileScale.length), 0, tileScale, 0, tileScale.length);
         writeCounter = r.longScalar(path + "/write_counter");
+        if (r.exists(path + "/reads_exact")) {
+            synchronized (clipTotal) {
+                boolean exact = r.longScalar(path + "/reads_exact") == 1;
+                readParams = exact ? params.withAggregateReads(false) : params;
+                probeDone = (int) r.longScalar(path + "/auto_probe_done");
+                calls = r.longScalar(path + "/read_calls");
+                probe[0] = r.longScalar(path + "/auto_probe_conversions");
+                probe[1] = r.longScalar(path + "/auto_probe_saturated");
+                probe[2] = r.longScalar(path + "/auto_probe_below_zero");
+                autoDecision = r.hasAttribute(path, "auto_decision") ? r.stringAttribute(path, "auto_decision") : null;
+            }
+        }
         dirty = true;
     }
 
@@ -370,7 +422,8 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
     }
 
     /** The chip's seed and this layer's first Philox stream: streams streamBase .. streamBase + 3 are taken,
-     *  streamBase + 4 .. streamBase + 15 are free for write rules. */
+     *  streamBase + 4 .. streamBase + 14 are free for write rules; streamBase + 15 draws the noise of the
+     *  exact reads that measure the aggregate model's clipping. */
     public long seed() {
         return seed;
     }
@@ -413,9 +466,112 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
     @Override
     public void forward(Tensor x, int n, Tensor y, long pass, long firstColumn) {
         syncDevices();
+        CrossbarParams p = readParams;
+        long call;
+        synchronized (clipTotal) {
+            call = calls++;
+        }
+        long[] counts = new long[3];
         // each pass owns 2^40 draws of the read stream, each input vector of the batch a slice of them
-        backend.crossbarForward(params, gPosT, gNegT, tileScaleT, out, k, x, n, y, seed, readStream, pass << 40,
-                firstColumn);
+        backend.crossbarForward(p, gPosT, gNegT, tileScaleT, out, k, x, n, y, seed, readStream, pass << 40,
+                firstColumn, p.aggregateReads() ? null : counts);
+        boolean probing;
+        synchronized (clipTotal) {
+            probing = auto && probeDone + probeRunning < AUTO_PROBE_CALLS;
+            if (probing) {
+                probeRunning++;
+            }
+        }
+        boolean sample = p.aggregateReads() && p.adcBits() > 0 && (call % CLIP_SAMPLE_EVERY == 0 || probing);
+        if (sample) {
+            // a sample of the same reads, exactly, from a stream of its own (the aggregate reads' noise is unchanged)
+            backend.crossbarClipSample(p, gPosT, gNegT, tileScaleT, out, k, x, n, CLIP_SAMPLE_VECTORS, seed,
+                    streamBase + 15, (pass << 40) + (firstColumn << 25), counts);
+        }
+        boolean decided = false;
+        synchronized (clipTotal) {
+            for (int q = 0; q < 3; q++) {
+                clipTotal[q] += counts[q];
+                clipWindow[q] += counts[q];
+            }
+            long counted = !p.aggregateReads() ? n : sample ? Math.min(CLIP_SAMPLE_VECTORS, n) : 0;
+            clipTotal[3] += n;
+            clipWindow[3] += n;
+            clipTotal[4] += counted;
+            clipWindow[4] += counted;
+            sampled |= p.aggregateReads();
+            if (probing) {
+                probeRunning--;
+                for (int q = 0; q < 3; q++) {
+                    probe[q] += counts[q];
+                }
+                if (++probeDone == AUTO_PROBE_CALLS) {
+                    double f = probe[0] == 0 ? 0 : (double) probe[1] / probe[0];
+                    boolean exact = f > AUTO_SATURATION_THRESHOLD;
+                    autoDecision = String.format(java.util.Locale.ROOT, "%s: %.3g%% of %,d sampled conversions "
+                                    + "saturated in the first %d reads (threshold %.3g%%)",
+                            exact ? Chip.EXACT : Chip.AGGREGATE, 100 * f, probe[0], AUTO_PROBE_CALLS,
+                            100 * AUTO_SATURATION_THRESHOLD);
+                    if (exact) {
+                        readParams = params.withAggregateReads(false);
+                    }
+                    decided = true;
+                }
+            }
+        }
+        Runnable r = onDecided;
+        if (decided && r != null) {
+            r.run();
+        }
+    }
+
+    /** Called once when auto has decided this layer's read model (set by the chip). */
+    volatile Runnable onDecided;
+
+    /**
+     * Read model auto: this layer starts with the aggregate model, samples the clipping of its first
+     * {@link #AUTO_PROBE_CALLS} reads, and goes on with the exact model if more than
+     * {@link #AUTO_SATURATION_THRESHOLD} of their conversions saturate.
+     */
+    public void enableAutoReadModel() {
+        synchronized (clipTotal) {
+            auto = params.aggregateReads();
+        }
+    }
+
+    /** The read model in use now: "exact" or "aggregate". */
+    public String readModel() {
+        return readParams.aggregateReads() ? Chip.AGGREGATE : Chip.EXACT;
+    }
+
+    /** Auto's decision and its reason, or null (not auto, or the probe has not finished). */
+    public String autoDecision() {
+        synchronized (clipTotal) {
+            return autoDecision;
+        }
+    }
+
+    /**
+     * The ADC's conversions counted so far: {conversions, saturated, below zero, vectors read, vectors
+     * counted}, over every read (exact model) or the sampled ones (aggregate). With {@code window} those since the last window was taken
+     * (and a new window starts), else since the layer was placed.
+     */
+    public long[] clipCounts(boolean window) {
+        synchronized (clipTotal) {
+            if (!window) {
+                return clipTotal.clone();
+            }
+            long[] c = clipWindow.clone();
+            java.util.Arrays.fill(clipWindow, 0);
+            return c;
+        }
+    }
+
+    /** Whether some of the counts since the layer was placed come from samples of aggregate reads. */
+    public boolean clipSampled() {
+        synchronized (clipTotal) {
+            return sampled;
+        }
     }
 
     /**

@@ -20,7 +20,16 @@ public final class ChipEvaluation {
     }
 
     /** One evaluation: per-chip accuracies and their summary. */
-    public record Result(double[] accuracies, long[] seeds, double mean, double std, double ci95Low, double ci95High) {
+    public record Result(double[] accuracies, long[] seeds, double mean, double std, double ci95Low, double ci95High,
+                         java.util.Map<String, Object> clipping) {
+        public Result(double[] accuracies, long[] seeds, double mean, double std, double ci95Low, double ci95High) {
+            this(accuracies, seeds, mean, std, ci95Low, ci95High, null);
+        }
+
+        /** The same with the ADC's clipping over all its chips (see Chip.clipStatistics). */
+        public Result withClipping(java.util.Map<String, Object> c) {
+            return new Result(accuracies, seeds, mean, std, ci95Low, ci95High, c);
+        }
     }
 
     /**
@@ -40,6 +49,22 @@ public final class ChipEvaluation {
     public static Result run(Network net, HardwareSpec hw, List<float[]> scales, boolean aggregateReads, Dataset test,
                              int evalBatch, int chips, long firstSeed, double driftSeconds, double driftNu,
                              BatchNormRecalibration recalibration) {
+        return run(net, hw, scales, aggregateReads, false, test, evalBatch, chips, firstSeed, driftSeconds, driftNu,
+                recalibration);
+    }
+
+    /**
+     * @param auto read model auto: each chip's layers start with the aggregate model and go on with the
+     *             exact one where its first reads saturate the ADC (see CrossbarLayer.enableAutoReadModel);
+     *             the result carries the clipping measured over all chips and, when auto, one line saying
+     *             what auto chose on the first chip ("read_model_choice")
+     */
+    public static Result run(Network net, HardwareSpec hw, List<float[]> scales, boolean aggregateReads, boolean auto,
+                             Dataset test, int evalBatch, int chips, long firstSeed, double driftSeconds,
+                             double driftNu, BatchNormRecalibration recalibration) {
+        java.util.Map<String, Object> clipping = null;
+        String choice = null;
+        List<String> warnings = new java.util.ArrayList<>();
         double[] acc = new double[chips];
         long[] seeds = new long[chips];
         // recalibration overwrites the statistics the model was trained with; only then are they saved
@@ -47,18 +72,39 @@ public final class ChipEvaluation {
         try {
             for (int c = 0; c < chips; c++) {
                 seeds[c] = firstSeed + c;
-                placeNewChip(net, hw, seeds[c], aggregateReads, scales, driftSeconds, driftNu);
+                Chip chip = placeNewChip(net, hw, seeds[c], aggregateReads, scales, driftSeconds, driftNu);
+                if (auto && aggregateReads) {
+                    chip.enableAutoReadModel();
+                }
                 if (recalibration != null) {
                     recalibration.apply(net, seeds[c]);
                 }
                 acc[c] = Trainer.evaluate(net, test, evalBatch);
+                // recalibration's reads are counted too: they are reads of the chip
+                clipping = Chip.addClipStatistics(clipping, chip.clipStatistics(false));
+                String warning = chip.saturationWarning();
+                if (warning != null && warnings.size() < 1) {
+                    warnings.add("chip seed " + seeds[c] + ": " + warning);
+                }
+                if (choice == null && auto) {
+                    choice = chip.autoReport();
+                }
             }
         } finally {
             if (trainedStats != null) {
                 net.restoreBatchNormStats(trainedStats);
             }
         }
-        return summarise(acc, seeds);
+        if (clipping != null && (choice != null || !warnings.isEmpty())) {
+            clipping = new java.util.LinkedHashMap<>(clipping);
+            if (choice != null) {
+                clipping.put("read_model_choice", choice);
+            }
+            if (!warnings.isEmpty()) {
+                clipping.put("saturation_warning", warnings.get(0));
+            }
+        }
+        return summarise(acc, seeds).withClipping(clipping);
     }
 
     /**
@@ -179,7 +225,7 @@ public final class ChipEvaluation {
                 stuckAt != null ? stuckAt : d.stuckAtFraction());
         HardwareSpec.AdcSpec a = hw.adc();
         HardwareSpec.AdcSpec adc = new HardwareSpec.AdcSpec(adcBits != null ? adcBits : a.bits(), a.fullScaleUa(),
-                a.noiseLsb(), a.clip());
+                a.noiseLsb(), a.clip(), a.sensing(), a.offsetCancel());
         return new HardwareSpec(hw.name(), hw.description(), hw.source(), hw.tile(), hw.mapping(), device, hw.dac(), adc,
                 hw.readVoltage(), hw.scale(), hw.write(), hw.pulse(), hw.cost());
     }

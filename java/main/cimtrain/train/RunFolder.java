@@ -209,6 +209,32 @@ public final class RunFolder implements AutoCloseable {
         }
     }
 
+    /** The ADC's clipping of one epoch, one line per crossbar layer (clipping.csv; see Chip.clipStatistics). */
+    public void appendClipping(int epoch, Map<String, Object> clipping) {
+        Path p = dir.resolve("clipping.csv");
+        StringBuilder b = new StringBuilder();
+        try {
+            if (!Files.exists(p)) {
+                b.append("epoch,layer,read_model,counted,conversions,saturated_fraction,below_zero_fraction\n");
+            }
+            @SuppressWarnings("unchecked")
+            java.util.List<Map<String, Object>> layers = (java.util.List<Map<String, Object>>) clipping.get("layers");
+            for (Map<String, Object> l : layers) {
+                b.append(epoch).append(",\"").append(String.valueOf(l.get("layer")).replace("\"", "'")).append("\",")
+                        .append(l.get("read_model")).append(',').append(l.get("counted")).append(',')
+                        .append(l.get("conversions")).append(',').append(fraction(l.get("saturated_fraction")))
+                        .append(',').append(fraction(l.get("below_zero_fraction"))).append('\n');
+            }
+            Files.writeString(p, b.toString(), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String fraction(Object v) {
+        return v == null ? "" : String.format(java.util.Locale.ROOT, "%.6g", ((Number) v).doubleValue());
+    }
+
     /** Any other record of the run, written whole. */
     public void writeJson(String file, Object value) {
         AtomicFiles.writeString(dir.resolve(file), Json.pretty(value));

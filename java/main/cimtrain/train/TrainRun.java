@@ -49,8 +49,18 @@ public final class TrainRun {
              Network net = new Network(spec.name, be, () -> spec.build(cfg.width()), spec.input,
                      Math.max(cfg.batch(), cfg.evalBatch()), cfg.seed())) {
             boolean aggregate = cfg.onChip() && Chip.aggregateReads(cfg.readModel(), hw);
-            String saturation = aggregate ? Chip.saturationNote(hw) : null;
+            // with auto the layers measure their clipping and say what they chose (below); an explicit aggregate is noted
+            String saturation = aggregate && !cfg.readModel().equals(Chip.AUTO) ? Chip.saturationNote(hw) : null;
             Chip chip = cfg.onChip() ? Chip.place(net, hw, cfg.mode(), cfg.seed(), aggregate) : null;
+            boolean auto = chip != null && aggregate && cfg.readModel().equals(Chip.AUTO);
+            String[] autoLine = new String[1];
+            if (auto) {
+                // said once, as soon as every layer has decided (within the first batches)
+                chip.enableAutoReadModel(line -> {
+                    autoLine[0] = line;
+                    System.err.println("cimtrain: " + line);
+                });
+            }
             if (cfg.mode().equals("qat")) {
                 FakeQuantization.apply(net, hw);
             }
@@ -91,8 +101,8 @@ public final class TrainRun {
                     config.put("hardware", hw.name());
                     config.put("hardware_spec", hw);
                     if (cfg.onChip()) {
-                        config.put("read_model", aggregate ? Chip.AGGREGATE : Chip.EXACT);
-                        config.put("adc_saturation_modelled", !aggregate);
+                        config.put("read_model", auto ? Chip.AUTO : aggregate ? Chip.AGGREGATE : Chip.EXACT);
+                        config.put("adc_saturation_modelled", !aggregate || auto);
                     }
                 }
                 config.put("epochs", cfg.epochs());
@@ -126,6 +136,13 @@ public final class TrainRun {
                         // the checkpoint first: metrics.csv is rewritten from it on resume
                         Checkpoint.write(dir.resolve(Checkpoint.FILE), args, net, trainer, chip, sofar);
                         run.appendMetrics(m);
+                        if (chip != null) {
+                            run.appendClipping(m.epoch(), chip.clipStatistics(true));
+                            if (auto && autoLine[0] == null) {
+                                // a resumed run whose layers had decided before the stop
+                                autoLine[0] = chip.autoReport();
+                            }
+                        }
                         System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  train %.2f%%  test %.2f%%  lr %.3g  %.1fs  %,.0f samples/s%n",
                                 m.epoch(), cfg.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), 100 * m.testAccuracy(), m.lr(),
                                 m.trainSeconds(), m.samplesPerSecond());
@@ -166,6 +183,19 @@ public final class TrainRun {
                     summary.put("writes_per_weight_mean", writes.get("writes_per_weight_mean"));
                     summary.put("writes_per_weight_max", writes.get("writes_per_weight_max"));
                     summary.put("write_reduction", writes.get("write_reduction"));
+                    // the ADC's clipping over the whole run (training and test reads), per layer
+                    Map<String, Object> clipping = chip.clipStatistics(false);
+                    summary.put("read_model", auto ? Chip.AUTO : aggregate ? Chip.AGGREGATE : Chip.EXACT);
+                    if (autoLine[0] != null) {
+                        summary.put("read_model_choice", autoLine[0]);
+                    }
+                    summary.put("adc_saturated_fraction", clipping.get("saturated_fraction"));
+                    String warning = chip.saturationWarning();
+                    if (warning != null) {
+                        summary.put("adc_saturation_warning", warning);
+                        System.err.println("cimtrain: " + warning);
+                    }
+                    summary.put("adc_clipping", clipping);
                     made = new CostModel.RunWrites(dir.toString(), cfg.batch(), (long) stepsPerEpoch * cfg.epochs(),
                             ((Number) writes.get("writes")).doubleValue());
                 }

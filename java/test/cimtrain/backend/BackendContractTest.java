@@ -338,6 +338,37 @@ class BackendContractTest {
         crossbar(be, chip(false, false, 8), 1e-4);
     }
 
+    /** The sensing modes: differential, and single-ended with the G_min offset cancelled (g_min 1 uS). */
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cuda"})
+    void crossbarExactSensing(String name) {
+        Backend be = subject(name);
+        crossbar(be, new CrossbarParams(32, 8, 4, true, 8, 0.1, 2.0, true, 0.3, 0.2, false, true, false, 1.0), 1e-4);
+        crossbar(be, new CrossbarParams(32, 8, 4, false, 8, 0.1, 2.0, true, 0.3, 0.2, false, true, false, 1.0), 1e-4);
+        crossbar(be, new CrossbarParams(32, 8, 4, true, 8, 0.25, 2.0, true, 0.3, 0.2, false, false, true, 1.0), 1e-4);
+    }
+
+    /** The clipping sample of aggregate reads: the same vectors, draws and counts on both backends. */
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cuda"})
+    void crossbarClipSample(String name) {
+        Backend be = subject(name);
+        for (CrossbarParams p : new CrossbarParams[]{chip(true, true, 8),
+                new CrossbarParams(32, 8, 4, true, 8, 0.05, 2.0, true, 0.3, 0.2, true, true, false, 1.0)}) {
+            int out = 19, k = 70, n = 300;
+            Pair tgp = both(be, random(out * k, 1f, 40f)), tgn = both(be, random(out * k, 1f, 40f)),
+                    ts = both(be, random(p.rowTiles(k) * p.columnTiles(out), 0.01f, 0.05f)), tx = both(be, random(k * n));
+            long[] want = new long[3], got = new long[3];
+            REF.crossbarClipSample(p, tgp.ref, tgn.ref, ts.ref, out, k, tx.ref, n, 37, SEED, 78, 9L << 40, want);
+            be.crossbarClipSample(p, tgp.got, tgn.got, ts.got, out, k, tx.got, n, 37, SEED, 78, 9L << 40, got);
+            assertTrue(want[0] > 0 && want[1] > 0, "the sample saturates: " + java.util.Arrays.toString(want) + " " + p + " " + java.util.Arrays.toString(down(REF, tx.ref, 8)));
+            assertEquals(want[0], got[0], "conversions");
+            // a current within float rounding of a code boundary may round the other way on the other backend
+            assertEquals(want[1], got[1], 1 + want[0] / 1000, "saturated");
+            assertEquals(want[2], got[2], 1 + want[0] / 1000, "below zero");
+        }
+    }
+
     /**
      * One crossbar read of both backends with the same devices, inputs (mixed signs; some vectors
      * all positive) and Philox counters. Aggregate: the noise is the same draw on both, so outputs agree
@@ -357,8 +388,12 @@ class BackendContractTest {
         }
         Pair tgp = both(be, gp), tgn = both(be, gn), ts = both(be, scales), tx = both(be, x), y = zeros(be, out * n);
         long counter = 5L << 40, first = 1234;
-        REF.crossbarForward(p, tgp.ref, tgn.ref, ts.ref, out, k, tx.ref, n, y.ref, SEED, 77, counter, first);
-        be.crossbarForward(p, tgp.got, tgn.got, ts.got, out, k, tx.got, n, y.got, SEED, 77, counter, first);
+        long[] wantCounts = new long[3], gotCounts = new long[3];
+        REF.crossbarForward(p, tgp.ref, tgn.ref, ts.ref, out, k, tx.ref, n, y.ref, SEED, 77, counter, first, wantCounts);
+        be.crossbarForward(p, tgp.got, tgn.got, ts.got, out, k, tx.got, n, y.got, SEED, 77, counter, first, gotCounts);
+        assertEquals(wantCounts[0], gotCounts[0], "conversions counted");
+        assertEquals(wantCounts[1], gotCounts[1], 1 + wantCounts[0] / 1000, "saturated conversions");
+        assertEquals(wantCounts[2], gotCounts[2], 1 + wantCounts[0] / 1000, "conversions below zero");
         float[] want = down(REF, y.ref, out * n), got = down(be, y.got, out * n);
         double scaleMax = 0;
         for (float s : scales) {

@@ -26,7 +26,11 @@ class HardwareTest {
         HardwareSpec t1 = Hardware.load("paper-table1");
         assertEquals(256, t1.tile().rows());
         assertEquals(16, t1.device().levels());
-        assertEquals(0.549, 2 * t1.adc().lsbUa(), 0.001); // Table 1: sigma 2 LSB = 0.549 uA
+        // Table 1: sigma 2 LSB of 0-70 uA = 0.549 uA; the preset senses differentially over +-70 uA (ASSUMED),
+        // where 1 LSB is 0.551 uA: the absolute sigma kept
+        assertTrue(t1.adc().differential());
+        assertEquals(0.549, t1.adc().noiseLsb() * t1.adc().lsbUa(), 0.003);
+        assertEquals(70, t1.adc().fullScaleUa());
         assertTrue(t1.scale().trainable());
         assertTrue(Hardware.load("ideal").ideal());
         assertFalse(Hardware.load("paper-chip").ideal());

@@ -6,14 +6,19 @@ import cimtrain.backend.cpu.CpuBackend;
 import cimtrain.hardware.Hardware;
 import cimtrain.hardware.HardwareSpec;
 import cimtrain.nn.Parameter;
+import cimtrain.util.UserError;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The crossbar's converters and noise against their configured values. */
+/** The crossbar's converters (sensing modes, offset cancelling, clip counts) and noise against their configured values. */
 class CrossbarTest {
     private static final CpuBackend BE = new CpuBackend(1, 1);
 
@@ -68,16 +73,27 @@ class CrossbarTest {
 
     @Test
     void readNoiseAndAdcNoiseHaveTheirConfiguredSpread() {
+        // adcBits 0 means exact conversion, so only the noise sigma applies: per column
+        // sqrt(readSigma^2 * k + (noise * lsb)^2), and y = I+ - I- has two independent columns
+        noiseOfAnExactReadOut(false, 0.05, Math.sqrt(2 * (0.25 * 16 + Math.pow(2 * 0.25, 2))));
+    }
+
+    @Test
+    void differentialNoiseHasBothColumnsReadNoiseAndOneConversionsNoise() {
+        // sqrt(2 readSigma^2 k + (noise lsb)^2): the conversion's noise once, not once per column
+        noiseOfAnExactReadOut(true, 0.03, Math.sqrt(2 * 0.25 * 16 + Math.pow(2 * 0.25, 2)));
+    }
+
+    /** 16 rows of 3 uS pairs at full amplitude, read noise 0.5 uS, ADC noise 2 LSB of 0.25 uA, no rounding. */
+    private static void noiseOfAnExactReadOut(boolean differential, double rel, double want) {
         int k = 16, n = 40_000;
-        float readSigmaUs = 0.5f, adcNoiseLsb = 2f, lsb = 0.25f;
-        CrossbarParams p = new CrossbarParams(64, 64, 0, false, 0, lsb, adcNoiseLsb, false, readSigmaUs, 1.0, false);
+        CrossbarParams p = new CrossbarParams(64, 64, 0, false, 0, 0.25, 2, false, 0.5, 1.0, false, differential,
+                false, 0);
         float[] ones = new float[k * n];
         java.util.Arrays.fill(ones, 1f);
         float[] g = new float[k];
         java.util.Arrays.fill(g, 3f);
         Tensor y = BE.allocate(n);
-        // adcBits 0 means exact conversion, so only the noise sigma applies: per column
-        // sqrt(readSigma^2 * k + (noise * lsb)^2), and y = I+ - I- has two independent columns
         BE.crossbarForward(p, up(g), up(g), up(1f), 1, k, up(ones), n, y, 7, 3, 0, 0);
         float[] v = down(y, n);
         double mean = 0, var = 0;
@@ -89,8 +105,7 @@ class CrossbarTest {
             var += (f - mean) * (f - mean);
         }
         double sigma = Math.sqrt(var / (n - 1));
-        double want = Math.sqrt(2 * (readSigmaUs * readSigmaUs * k + Math.pow(adcNoiseLsb * lsb, 2)));
-        assertEquals(want, sigma, 0.05 * want, "measured sigma");
+        assertEquals(want, sigma, rel * want, "measured sigma");
         assertEquals(0, mean, 5 * want / Math.sqrt(n));
     }
 
@@ -226,6 +241,157 @@ class CrossbarTest {
             assertEquals(clip ? bound : 3f, p.read()[0], 1e-6);
             assertEquals(-0.5f - 1.2f * thr, p.read()[1], 1e-6);
             assertEquals(0f, rule.accumulated()[0]);
+        }
+    }
+
+    // ---- ADC sensing modes, offset cancelling and clip counts ----
+
+    /** 3-bit ADC, 1 uA step single-ended; one row at 1 V, tile scale 1: an output is the read current. */
+    private static CrossbarParams params(boolean differential, boolean offsetCancel, double gMin, double lsb) {
+        return new CrossbarParams(64, 64, 0, false, 3, lsb, 0, true, 0, 1.0, false, differential, offsetCancel, gMin);
+    }
+
+    @Test
+    void differentialConvertsTheDifferenceOverASignedRange() {
+        // 3 bits differential: codes -3..3, full scale 3 uA, step 1 uA. I+ - I- = 2.4, -2.6, 5, -9, 0.2 uA
+        CrossbarParams p = params(true, false, 0, 1.0);
+        assertEquals(3, p.adcMaxCode());
+        assertEquals(3.0, p.adcFullScaleUa(), 1e-12);
+        float[] gp = {10.4f, 10f, 20f, 1f, 30.2f}, gn = {8f, 12.6f, 15f, 10f, 30f};
+        int out = gp.length;
+        Tensor y = BE.allocate(out);
+        long[] counts = new long[3];
+        BE.crossbarForward(p, up(gp), up(gn), up(1f), out, 1, up(1f), 1, y, 1, 1, 0, 0, counts);
+        assertArrayEquals(new float[]{2, -3, 3, -3, 0}, down(y, out));
+        // one conversion per output; 5 uA above the top, -9 uA below the bottom, -2.6 within (code -3)
+        assertArrayEquals(new long[]{5, 1, 1}, counts);
+        // single-ended, the same currents each over [0, 7]: 10.4 and 8 and the others clip at 7
+        long[] single = new long[3];
+        BE.crossbarForward(params(false, false, 0, 1.0), up(gp), up(gn), up(1f), out, 1, up(1f), 1, y, 1, 1, 0, 0,
+                single);
+        assertArrayEquals(new float[]{0, 0, 0, -6, 0}, down(y, out));
+        assertArrayEquals(new long[]{10, 9, 0}, single);
+    }
+
+    @Test
+    void offsetCancellingRemovesTheGminBaselineBeforeTheAdc() {
+        // g_min 10 uS on both devices, weights 2.4 and 1 uS above it: single-ended the 10+ uA columns clip at
+        // 7 uA and read 0; with the offset (1 V x 10 uS x 1) cancelled they read 2 and 1
+        float[] gp = {12.4f, 10f}, gn = {10f, 11f};
+        Tensor y = BE.allocate(2);
+        long[] plain = new long[3], cancelled = new long[3];
+        BE.crossbarForward(params(false, false, 10, 1.0), up(gp), up(gn), up(1f), 2, 1, up(1f), 1, y, 1, 1, 0, 0, plain);
+        assertArrayEquals(new float[]{0, 0}, down(y, 2));
+        assertArrayEquals(new long[]{4, 4, 0}, plain);
+        BE.crossbarForward(params(false, true, 10, 1.0), up(gp), up(gn), up(1f), 2, 1, up(1f), 1, y, 1, 1, 0, 0, cancelled);
+        assertArrayEquals(new float[]{2, -1}, down(y, 2));
+        assertArrayEquals(new long[]{4, 0, 0}, cancelled);
+    }
+
+    @Test
+    void measuredSaturationMatchesTheFractionOfCurrentsBeyondFullScale() {
+        // one output, one row at 1 V, noise-free 8-bit ADC of 0.25 uA step differential: full scale 31.75 uA.
+        // The difference is w x a, with the input amplitude a of each vector uniform over its 64 values
+        // 0..63 / 63 (8-bit DAC, whole reads): saturated where w a > 31.75 + half a step
+        int n = 6300;
+        float w = 50f;
+        CrossbarParams p = new CrossbarParams(64, 64, 0, false, 8, 0.25, 0, true, 0, 1.0, false, true, false, 0);
+        float[] x = new float[2 * n];
+        for (int j = 0; j < n; j++) {
+            x[j] = (j % 64) / 63f;
+            x[n + j] = 1f; // a second row of full amplitude on a 0 uS pair sets each vector's full scale to 1
+        }
+        Tensor y = BE.allocate(n);
+        long[] counts = new long[3];
+        BE.crossbarForward(p, up(w, 0f), up(0f, 0f), up(1f), 1, 2, up(x), n, y, 1, 1, 0, 0, counts);
+        long want = 0;
+        for (int j = 0; j < n; j++) {
+            if (Math.round(w * x[j] / 0.25) > 127) {
+                want++;
+            }
+        }
+        assertEquals(n, counts[0]);
+        assertEquals(want, counts[1]);
+        assertTrue(want > n / 4 && want < n / 2, "the test's currents straddle full scale: " + want);
+    }
+
+    @Test
+    void aggregateReadsCountTheirClippingFromASample() throws Exception {
+        HardwareSpec hw = Hardware.load("paper-table1");
+        CrossbarLayer xb = new CrossbarLayer(BE, hw, 16, 256, 3, 1000, true);
+        float[] w = new float[16 * 256];
+        java.util.Arrays.fill(w, 0.5f);
+        xb.programAll(w);
+        int n = 200;
+        float[] x = new float[256 * n];
+        java.util.Arrays.fill(x, 1f);
+        Tensor y = BE.allocate(16 * n);
+        xb.forward(up(x), n, y, 0, 0);
+        long[] c = xb.clipCounts(false);
+        // a sample of 64 vectors: 1 conversion (differential; 2 single-ended) x 8 bit reads x 1 tile x 16
+        // outputs each; every row driven through pairs 20 uS apart (the largest weight at 1/3 of 60 uS):
+        // 256 x 20 uS x 0.1 V = 512 uA, far above 70 uA
+        assertTrue(hw.adc().differential());
+        assertEquals(64L * 8 * 16, c[0]);
+        assertEquals(c[0], c[1]);
+        // 200 vectors read, 64 of them counted: the sample stands for 200 / 64 times its conversions
+        assertEquals(200, c[3]);
+        assertEquals(64, c[4]);
+        assertEquals(CrossbarLayer.AUTO_PROBE_CALLS, 4);
+        xb.enableAutoReadModel();
+        for (int call = 1; call < CrossbarLayer.AUTO_PROBE_CALLS; call++) {
+            xb.forward(up(x), n, y, call, 0);
+        }
+        assertEquals(Chip.AGGREGATE, xb.readModel(), "calls before the layer's auto was on do not count");
+        CrossbarLayer fresh = new CrossbarLayer(BE, hw, 16, 256, 3, 1000, true);
+        fresh.programAll(w);
+        fresh.enableAutoReadModel();
+        for (int call = 0; call < CrossbarLayer.AUTO_PROBE_CALLS; call++) {
+            fresh.forward(up(x), n, y, call, 0);
+        }
+        assertEquals(Chip.EXACT, fresh.readModel());
+        assertTrue(fresh.autoDecision().startsWith("exact: 100% of"), fresh.autoDecision());
+    }
+
+    @Test
+    void hardwareFilesNameTheirSensing(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path f = dir.resolve("d.yaml");
+        Files.writeString(f, "name: d\nadc: {bits: 8, full_scale_ua: 70, sensing: differential}\n");
+        HardwareSpec hw = Hardware.load(f.toString());
+        assertTrue(hw.adc().differential());
+        assertEquals(70.0 / 127, hw.adc().lsbUa(), 1e-12);
+        Files.writeString(f, "name: d\nadc: {sensing: both}\n");
+        assertThrows(UserError.class, () -> Hardware.load(f.toString()));
+        Files.writeString(f, "name: d\nadc: {sensing: differential, offset_cancel: true}\n");
+        assertThrows(UserError.class, () -> Hardware.load(f.toString()));
+        Files.writeString(f, "name: d\nadc: {bits: 1, sensing: differential}\n");
+        assertThrows(UserError.class, () -> Hardware.load(f.toString()));
+        assertEquals(HardwareSpec.AdcSpec.SINGLE_ENDED, Hardware.load("ideal").adc().sensing());
+    }
+
+    @Test
+    void aChipWarnsOfAggregateLayersThatSaturate(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // single-ended over [0, 1 uA]: 25 driven rows of devices of 1 uS or more draw 2.5 uA or more at 0.1 V
+        Path f = dir.resolve("small-adc.yaml");
+        Files.writeString(f, "name: small-adc\nadc: {bits: 8, full_scale_ua: 1, noise_lsb: 2}\n");
+        HardwareSpec hw = Hardware.load(f.toString());
+        var spec = cimtrain.model.Models.load("lenet-paper");
+        try (cimtrain.nn.Network net = new cimtrain.nn.Network(spec.name, BE, () -> spec.build(1.0), spec.input, 1, 0)) {
+            Chip chip = Chip.place(net, hw, Chip.MP, 0, true);
+            assertEquals(null, chip.saturationWarning(), "nothing read yet");
+            CrossbarLayer conv1 = chip.crossbars().get(0);
+            int n = 64;
+            float[] x = new float[conv1.k * n];
+            java.util.Arrays.fill(x, 1f);
+            conv1.forward(up(x), n, BE.allocate(conv1.out * n), 0, 0);
+            long[] c = conv1.clipCounts(false);
+            assertEquals(c[0], c[1], "every sampled conversion saturated");
+            Map<String, Object> stats = chip.clipStatistics(false);
+            assertEquals(Math.round(c[0] * (double) n / CrossbarLayer.CLIP_SAMPLE_VECTORS),
+                    ((Number) stats.get("conversions_estimated")).longValue(), "the sample scaled up to all reads");
+            assertEquals(1.0, ((Number) stats.get("saturated_fraction")).doubleValue(), 1e-12);
+            String warning = chip.saturationWarning();
+            assertTrue(warning != null && warning.contains("layer 1 100%"), warning);
         }
     }
 }

@@ -73,7 +73,7 @@ class RecordedHardwareTest {
                         Hardware.load("paper-chip"));
             }
         }
-        for (String run : new String[]{"vgg8-mp-s0", "vgg8-qat-s2", "resnet18-mp-s1", "resnet18-qat-s0"}) {
+        for (String run : new String[]{"vgg8-mp-s0", "vgg8-qat-s0", "resnet18-mp-s0", "resnet18-qat-s0"}) {
             // the other scaling studies (scaling-noclip, scaling-train3000, ...) record the preset as it was then
             RecordedHardware.requireSame(Path.of("eval-reports/scaling/runs/" + run), Hardware.load("paper-table1"));
         }

@@ -730,8 +730,28 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void crossbarForward(CrossbarParams p, Tensor gPos, Tensor gNeg, Tensor tileScale, int out, int k,
-                                Tensor x, int n, Tensor y, long seed, long stream, long counter, long firstColumn) {
-        crossbar.forward(p, d(gPos), d(gNeg), d(tileScale), out, k, d(x), n, d(y), seed, stream, counter, firstColumn);
+                                Tensor x, int n, Tensor y, long seed, long stream, long counter, long firstColumn,
+                                long[] clipCounts) {
+        crossbar.forward(p, d(gPos), d(gNeg), d(tileScale), out, k, d(x), n, d(y), seed, stream, counter, firstColumn,
+                clipCounts);
+    }
+
+    @Override
+    public void crossbarClipSample(CrossbarParams p, Tensor gPos, Tensor gNeg, Tensor tileScale, int out, int k,
+                                   Tensor x, int n, int samples, long seed, long stream, long counter,
+                                   long[] clipCounts) {
+        samples = Math.min(samples, n);
+        if (samples <= 0 || out == 0) {
+            return;
+        }
+        float[] xs = d(x), sample = new float[k * samples];
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < samples; j++) {
+                sample[i * samples + j] = xs[i * n + (int) ((long) j * n / samples)];
+            }
+        }
+        crossbar.forward(p.withAggregateReads(false), d(gPos), d(gNeg), d(tileScale), out, k, sample, samples,
+                new float[out * samples], seed, stream, counter, 0, clipCounts);
     }
 
     @Override

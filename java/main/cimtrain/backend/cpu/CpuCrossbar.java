@@ -27,7 +27,7 @@ final class CpuCrossbar {
 
     /** What one call knows, shared by its blocks. */
     private record Call(CrossbarParams p, float[] gp, float[] gn, float[] scales, int out, int k, float[] xs, int n,
-                        float[] ys, long seed, long stream, long counter, long firstColumn) {
+                        float[] ys, long seed, long stream, long counter, long firstColumn, float[] gDiff) {
         int columnTiles() {
             return p.columnTiles(out);
         }
@@ -39,8 +39,16 @@ final class CpuCrossbar {
     }
 
     void forward(CrossbarParams p, float[] gp, float[] gn, float[] scales, int out, int k, float[] xs, int n,
-                 float[] ys, long seed, long stream, long counter, long firstColumn) {
-        Call c = new Call(p, gp, gn, scales, out, k, xs, n, ys, seed, stream, counter, firstColumn);
+                 float[] ys, long seed, long stream, long counter, long firstColumn, long[] clipCounts) {
+        float[] gDiff = null;
+        if (!p.aggregateReads() && p.differential()) {
+            // differential sensing reads I+ - I- only: one product per read with G+ - G-, not two
+            gDiff = new float[out * k];
+            for (int i = 0; i < gDiff.length; i++) {
+                gDiff[i] = gp[i] - gn[i];
+            }
+        }
+        Call c = new Call(p, gp, gn, scales, out, k, xs, n, ys, seed, stream, counter, firstColumn, gDiff);
         float[] wDev = p.aggregateReads() ? deviceWeights(c) : null;
         int blocks = (n + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
         parallel.forRange(blocks, 1, (b0, b1) -> {
@@ -49,7 +57,14 @@ final class CpuCrossbar {
                 if (wDev != null) {
                     aggregateBlock(c, wDev, j0, j1);
                 } else {
-                    exactBlock(c, j0, j1);
+                    long[] counts = exactBlock(c, j0, j1);
+                    if (clipCounts != null) {
+                        synchronized (clipCounts) {
+                            for (int q = 0; q < 3; q++) {
+                                clipCounts[q] += counts[q];
+                            }
+                        }
+                    }
                 }
             }
         });
@@ -151,9 +166,8 @@ final class CpuCrossbar {
         CrossbarParams p = c.p;
         float v = (float) p.readVoltage();
         float readVar = (float) Math.pow(p.readNoiseUs() * v, 2);
-        double lsb = p.adcLsbUa();
-        float conversionVar = (float) ((p.adcBits() > 0 ? Math.pow(p.adcNoiseLsb() * lsb, 2) + lsb * lsb / 12 : 0)
-                * p.readWeightSquares(levels));
+        // per column of a pair: both conversions single-ended, half of the difference's one differential
+        float conversionVar = (float) p.aggregateConversionVar(levels);
         if (readVar == 0f && conversionVar == 0f) {
             return;
         }
@@ -189,15 +203,20 @@ final class CpuCrossbar {
 
     // ---- exact ----
 
-    private void exactBlock(Call c, int j0, int j1) {
+    /** @return the block's conversions, and those above the top code and below the bottom one */
+    private long[] exactBlock(Call c, int j0, int j1) {
         CrossbarParams p = c.p;
         int width = j1 - j0, k = c.k, out = c.out, n = c.n;
         int levels = p.dacBits() > 0 ? (1 << p.dacBits()) - 1 : 0;
         int reads = p.reads();
         int tiles = p.rowTiles(k);
         float v = (float) p.readVoltage();
-        int maxCode = p.adcBits() > 0 ? (1 << p.adcBits()) - 1 : 0;
+        int maxCode = p.adcMaxCode();
+        int minCode = p.differential() ? -maxCode : 0;
+        boolean differential = p.differential();
+        float offset = p.offsetCancel() ? (float) (v * p.gMinUs()) : 0f;
         float lsb = (float) p.adcLsbUa();
+        long conversions = 0, above = 0, below = 0;
         boolean noisy = p.readNoiseUs() > 0 || p.adcNoiseLsb() > 0;
         double readVar = Math.pow(p.readNoiseUs() * v, 2);
         double adcVar = Math.pow(p.adcNoiseLsb() * lsb, 2);
@@ -212,6 +231,8 @@ final class CpuCrossbar {
         float[] codes = new float[k * width];
         float[] plane = new float[k * width];
         float[] sigma = new float[width];
+        float[] sigmaDiff = new float[width];
+        float[] driven = new float[width];
         float[] iPos = new float[out * width];
         float[] iNeg = new float[out * width];
         float[] acc = new float[out * width];
@@ -241,8 +262,16 @@ final class CpuCrossbar {
                 for (int t = 0; t < tiles; t++) {
                     int r0 = t * p.tileRows(), rows = Math.min(p.tileRows(), k - r0);
                     // column currents in uA: V x G (uS) x amplitude, for this tile's rows
-                    blas.sgemm("N", "N", width, out, rows, v, plane, r0 * width, width, c.gp, r0, k, 0f, iPos, 0, width);
-                    blas.sgemm("N", "N", width, out, rows, v, plane, r0 * width, width, c.gn, r0, k, 0f, iNeg, 0, width);
+                    if (differential) {
+                        // I+ - I- directly (iNeg stays 0)
+                        blas.sgemm("N", "N", width, out, rows, v, plane, r0 * width, width, c.gDiff, r0, k, 0f, iPos, 0,
+                                width);
+                    } else {
+                        blas.sgemm("N", "N", width, out, rows, v, plane, r0 * width, width, c.gp, r0, k, 0f, iPos, 0,
+                                width);
+                        blas.sgemm("N", "N", width, out, rows, v, plane, r0 * width, width, c.gn, r0, k, 0f, iNeg, 0,
+                                width);
+                    }
                     if (noisy) {
                         // a column's read noise grows with the squared amplitudes on the tile's rows
                         Arrays.fill(sigma, 0f);
@@ -253,7 +282,21 @@ final class CpuCrossbar {
                             }
                         }
                         for (int j = 0; j < width; j++) {
+                            // differential: both columns' read noise, one conversion's noise
+                            sigmaDiff[j] = (float) Math.sqrt(2 * readVar * sigma[j] + adcVar);
                             sigma[j] = (float) Math.sqrt(readVar * sigma[j] + adcVar);
+                        }
+                    }
+                    if (offset != 0f) {
+                        // the G_min baseline of the rows this read drives: V g_min sum of the amplitudes
+                        Arrays.fill(driven, 0f);
+                        for (int i = r0; i < r0 + rows; i++) {
+                            for (int j = 0; j < width; j++) {
+                                driven[j] += plane[i * width + j];
+                            }
+                        }
+                        for (int j = 0; j < width; j++) {
+                            driven[j] *= offset;
                         }
                     }
                     long slot = (((long) pass * reads + r) * tiles + t) * out * 2;
@@ -267,16 +310,51 @@ final class CpuCrossbar {
                         }
                         for (int o = 0; o < out; o++) {
                             int idx = o * width + j;
-                            float ip = iPos[idx], in = iNeg[idx];
-                            if (noisy) {
-                                ip += sigma[j] * z[2 * o];
-                                in += sigma[j] * z[2 * o + 1];
+                            float ip = iPos[idx], in = iNeg[idx], read;
+                            if (differential) {
+                                // I+ - I- with both columns' read noise and the conversion's noise (draw 2 o)
+                                float d = ip - in;
+                                if (noisy) {
+                                    d += sigmaDiff[j] * z[2 * o];
+                                }
+                                if (maxCode > 0) {
+                                    float code = Math.round(d / lsb);
+                                    conversions++;
+                                    if (code > maxCode) {
+                                        above++;
+                                    } else if (code < minCode) {
+                                        below++;
+                                    }
+                                    if (p.adcClip()) {
+                                        code = Math.min(Math.max(code, minCode), maxCode);
+                                    }
+                                    d = code * lsb;
+                                }
+                                read = d;
+                            } else {
+                                if (offset != 0f) {
+                                    ip -= driven[j];
+                                    in -= driven[j];
+                                }
+                                if (noisy) {
+                                    ip += sigma[j] * z[2 * o];
+                                    in += sigma[j] * z[2 * o + 1];
+                                }
+                                if (maxCode > 0) {
+                                    float cp = Math.round(ip / lsb), cn = Math.round(in / lsb);
+                                    conversions += 2;
+                                    above += (cp > maxCode ? 1 : 0) + (cn > maxCode ? 1 : 0);
+                                    below += (cp < 0f ? 1 : 0) + (cn < 0f ? 1 : 0);
+                                    if (p.adcClip()) {
+                                        cp = Math.min(Math.max(cp, 0f), maxCode);
+                                        cn = Math.min(Math.max(cn, 0f), maxCode);
+                                    }
+                                    ip = cp * lsb;
+                                    in = cn * lsb;
+                                }
+                                read = ip - in;
                             }
-                            if (maxCode > 0) {
-                                ip = adc(ip, lsb, maxCode, p.adcClip());
-                                in = adc(in, lsb, maxCode, p.adcClip());
-                            }
-                            acc[idx] += sign * weight * c.scale(t, o) * (ip - in);
+                            acc[idx] += sign * weight * c.scale(t, o) * read;
                         }
                     }
                 }
@@ -288,14 +366,6 @@ final class CpuCrossbar {
                 c.ys[o * n + j0 + j] = acc[o * width + j] * fullScale[j] / v;
             }
         }
-    }
-
-    /** One ADC conversion of a current to its code's current: round to the LSB, saturate if clipping. */
-    private static float adc(float current, float lsb, int maxCode, boolean clip) {
-        float code = Math.round(current / lsb);
-        if (clip) {
-            code = Math.min(Math.max(code, 0f), maxCode);
-        }
-        return code * lsb;
+        return new long[]{conversions, above, below};
     }
 }

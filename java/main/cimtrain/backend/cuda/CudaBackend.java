@@ -641,10 +641,32 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void crossbarForward(CrossbarParams p, Tensor gPos, Tensor gNeg, Tensor tileScale, int out, int k, Tensor x,
-                                int n, Tensor y, long seed, long stream, long counter, long firstColumn) {
+                                int n, Tensor y, long seed, long stream, long counter, long firstColumn,
+                                long[] clipCounts) {
         if (n == 0 || out == 0) {
             return;
         }
+        crossbarForward(p, gPos, gNeg, tileScale, out, k, d(x), n, d(y), seed, stream, counter, firstColumn, clipCounts);
+    }
+
+    @Override
+    public void crossbarClipSample(CrossbarParams p, Tensor gPos, Tensor gNeg, Tensor tileScale, int out, int k,
+                                   Tensor x, int n, int samples, long seed, long stream, long counter,
+                                   long[] clipCounts) {
+        samples = Math.min(samples, n);
+        if (samples <= 0 || out == 0) {
+            return;
+        }
+        CUdeviceptr sample = scratch("xb.sample", (long) k * samples * 4), ys = scratch("xb.sampleOut",
+                (long) out * samples * 4);
+        launch("xb_gather_columns", (long) k * samples, x, k, n, samples, sample);
+        crossbarForward(p.withAggregateReads(false), gPos, gNeg, tileScale, out, k, sample, samples, ys, seed, stream,
+                counter, 0, clipCounts);
+    }
+
+    private void crossbarForward(CrossbarParams p, Tensor gPos, Tensor gNeg, Tensor tileScale, int out, int k,
+                                 CUdeviceptr x, int n, CUdeviceptr y, long seed, long stream, long counter,
+                                 long firstColumn, long[] clipCounts) {
         int levels = p.dacBits() > 0 ? (1 << p.dacBits()) - 1 : 0;
         int tiles = p.rowTiles(k);
         float volt = (float) p.readVoltage();
@@ -657,24 +679,36 @@ public final class CudaBackend implements Backend {
             launch("xb_quantize", (long) tiles * n, x, k, n, p.tileRows(), levels, p.reads() > 1, inv, amp, sq);
             launch("xb_device_weights", (long) out * k, gPos, gNeg, tileScale, out, k, p.tileRows(), p.tileOutputs(), w);
             // the mean of every read of a vector, shifted and added: the product with the quantised inputs
-            gemm(false, false, out, n, k, 1f, w, amp, 0f, d(y));
+            gemm(false, false, out, n, k, 1f, w, amp, 0f, y);
             // as CpuCrossbar.addNoise
             float readVar = (float) Math.pow(p.readNoiseUs() * volt, 2);
-            double lsb = p.adcLsbUa();
-            float conversionVar = (float) ((p.adcBits() > 0 ? Math.pow(p.adcNoiseLsb() * lsb, 2) + lsb * lsb / 12 : 0)
-                    * p.readWeightSquares(levels));
+            float conversionVar = (float) p.aggregateConversionVar(levels);
             boolean noisy = !(readVar == 0f && conversionVar == 0f);
             launch("xb_aggregate_finish", (long) out * n, y, out, n, k, p.tileRows(), p.tileOutputs(), tileScale, fs, min,
                     sq, noisy, readVar, conversionVar, volt, seed, stream, counter, firstColumn);
         } else {
-            int maxCode = p.adcBits() > 0 ? (1 << p.adcBits()) - 1 : 0;
+            int maxCode = p.adcMaxCode();
             boolean noisy = p.readNoiseUs() > 0 || p.adcNoiseLsb() > 0;
             double readVar = Math.pow(p.readNoiseUs() * volt, 2);
             double adcVar = Math.pow(p.adcNoiseLsb() * (float) p.adcLsbUa(), 2);
             long perColumn = Backend.crossbarDrawsPerColumn(p, out, k);
+            float offset = p.offsetCancel() ? (float) (volt * p.gMinUs()) : 0f;
+            CUdeviceptr counts = clipCounts != null ? scratch("xb.clipCounts", 24) : null;
+            if (counts != null) {
+                ensureContext();
+                cuMemsetD32(counts, 0, 6);
+            }
             launch("xb_exact", (long) out * n, x, gPos, gNeg, tileScale, out, k, n, p.tileRows(), p.tileOutputs(), levels,
                     p.reads(), volt, maxCode, (float) p.adcLsbUa(), p.adcClip(), noisy, readVar, adcVar, fs, inv, min,
-                    seed, stream, counter, firstColumn, perColumn, y);
+                    seed, stream, counter, firstColumn, perColumn, y, p.differential(), offset,
+                    counts != null ? counts : NULL);
+            if (counts != null) {
+                long[] c = new long[3];
+                cuMemcpyDtoH(Pointer.to(c), counts, 24);
+                for (int q = 0; q < 3; q++) {
+                    clipCounts[q] += c[q];
+                }
+            }
         }
     }
 
