@@ -80,6 +80,13 @@ public final class ScalingReport {
         List<ModeFigures> figs = figures();
         AtomicFiles.writeString(dir.resolve("results.csv"), csv());
         Map<String, Object> json = json(figs);
+        if (results.computed() == 0) {
+            // a rerun that computed nothing keeps the time of the invocation that did the work
+            Map<String, Object> before = ScalingStudy.readOrNull(dir.resolve("results.json"));
+            if (before != null && before.get("seconds") != null) {
+                json.put("seconds", before.get("seconds"));
+            }
+        }
         AtomicFiles.writeString(dir.resolve("results.json"), Json.pretty(json));
         AtomicFiles.writeString(dir.resolve("README.md"), markdown(figs, dir.resolve("README.md")));
         return json;
