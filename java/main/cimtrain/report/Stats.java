@@ -1,6 +1,6 @@
 package cimtrain.report;
 
-import org.apache.commons.math3.distribution.TDistribution;
+import cimtrain.util.Statistics;
 
 import java.util.List;
 import java.util.Objects;
@@ -17,20 +17,9 @@ public record Stats(int n, double mean, double std) {
         if (v.length == 0) {
             return NONE;
         }
-        double sum = 0;
-        for (double x : v) {
-            sum += x;
-        }
-        double mean = sum / v.length;
-        if (v.length == 1) {
-            // one seed has no spread: NaN, shown as "-", rather than a misleading 0
-            return new Stats(1, mean, Double.NaN);
-        }
-        double sq = 0;
-        for (double x : v) {
-            sq += (x - mean) * (x - mean);
-        }
-        return new Stats(v.length, mean, Math.sqrt(sq / (v.length - 1)));
+        double mean = Statistics.mean(v);
+        // one seed has no spread: NaN, shown as "-", rather than a misleading 0
+        return new Stats(v.length, mean, Statistics.sampleStd(v, mean));
     }
 
     public boolean present() {
@@ -43,10 +32,7 @@ public record Stats(int n, double mean, double std) {
      * NaN for fewer than two values, which give no interval.
      */
     public double ci95HalfWidth() {
-        if (n < 2 || Double.isNaN(std)) {
-            return Double.NaN;
-        }
-        return new TDistribution(n - 1).inverseCumulativeProbability(0.975) * std / Math.sqrt(n);
+        return Statistics.ci95HalfWidth(n, std);
     }
 
     public double ci95Low() {

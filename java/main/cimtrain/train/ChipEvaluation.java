@@ -5,7 +5,7 @@ import cimtrain.hardware.HardwareSpec;
 import cimtrain.nn.Network;
 import cimtrain.tile.Chip;
 import cimtrain.tile.CrossbarLayer;
-import org.apache.commons.math3.distribution.TDistribution;
+import cimtrain.util.Statistics;
 
 import java.util.List;
 
@@ -120,20 +120,12 @@ public final class ChipEvaluation {
         return chip;
     }
 
-    /** Mean, sample standard deviation and the 95% confidence interval of the mean (Student's t). */
+    /** Mean, sample standard deviation and the 95% confidence interval of the mean (Student's t); 0 spread for one value. */
     public static Result summarise(double[] acc, long[] seeds) {
         int n = acc.length;
-        double mean = 0;
-        for (double a : acc) {
-            mean += a;
-        }
-        mean /= n;
-        double var = 0;
-        for (double a : acc) {
-            var += (a - mean) * (a - mean);
-        }
-        double std = n > 1 ? Math.sqrt(var / (n - 1)) : 0;
-        double half = n > 1 ? new TDistribution(n - 1).inverseCumulativeProbability(0.975) * std / Math.sqrt(n) : 0;
+        double mean = Statistics.mean(acc);
+        double std = n > 1 ? Statistics.sampleStd(acc, mean) : 0;
+        double half = n > 1 ? Statistics.ci95HalfWidth(n, std) : 0;
         return new Result(acc, seeds, mean, std, mean - half, mean + half);
     }
 
