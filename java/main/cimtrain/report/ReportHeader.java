@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 
 /**
@@ -17,6 +19,16 @@ public final class ReportHeader {
     static final String REWRITTEN = " Rewritten by ";
 
     private ReportHeader() {
+    }
+
+    /** When a report is written: "DATE at commit C" (the UTC date; C from MachineInfo.commit). */
+    public static String when(String commit) {
+        return LocalDate.now(ZoneOffset.UTC) + " at commit " + commit;
+    }
+
+    /** The start of a fresh provenance paragraph: "Made by `command` on WHEN". */
+    public static String madeBy(String command, String when) {
+        return MADE_BY + command + "` on " + when;
     }
 
     /** "# title", then the question and the answer, each a paragraph. */

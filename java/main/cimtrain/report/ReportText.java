@@ -79,14 +79,10 @@ final class ReportText {
         if (unfinishedText() != null) {
             md.append(unfinishedText()).append("\n\n");
         }
-        md.append("## Each mode beside fp32\n\n| ").append(String.join(" | ", ComparisonTable.HEADERS)).append(" |\n|")
-                .append("---|".repeat(ComparisonTable.HEADERS.size())).append('\n');
-        for (List<String> row : table.displayRows()) {
-            md.append("| ").append(row.stream().map(c -> c.replace("|", "\\|")).collect(Collectors.joining(" | ")))
-                    .append(" |\n");
-        }
-        md.append('\n').append(COLUMNS).append(" The same as CSV: `comparison.csv` (one line per group), `runs.csv` "
-                + "(one line per run).\n\n## Plots\n");
+        MarkdownTable comparison = new MarkdownTable(ComparisonTable.HEADERS);
+        table.displayRows().forEach(comparison::row);
+        md.append("## Each mode beside fp32\n\n").append(comparison).append('\n').append(COLUMNS)
+                .append(" The same as CSV: `comparison.csv` (one line per group), `runs.csv` (one line per run).\n\n## Plots\n");
         for (Plot p : plots) {
             md.append("\n### ").append(p.caption()).append("\n\n![").append(p.caption()).append("](").append(p.name())
                     .append(".png)\n\nVector version: [").append(p.name()).append(".svg](").append(p.name()).append(".svg)\n");
