@@ -3,11 +3,11 @@ package cimtrain.cli;
 import cimtrain.data.DatasetRegistry;
 import cimtrain.hardware.Hardware;
 import cimtrain.model.Models;
-import cimtrain.study.Budget;
-import cimtrain.study.ScalingPlan;
-import cimtrain.study.ScalingReport;
-import cimtrain.study.ScalingStudy;
-import cimtrain.study.StudyRun;
+import cimtrain.experiment.Budget;
+import cimtrain.experiment.ScalingPlan;
+import cimtrain.experiment.ScalingReport;
+import cimtrain.experiment.ScalingStudy;
+import cimtrain.experiment.StudyRun;
 import cimtrain.tile.Chip;
 import cimtrain.train.TrainConfig;
 import cimtrain.util.Home;
@@ -117,8 +117,7 @@ public final class ScalingCommand implements Callable<Integer> {
         String machine = MachineInfo.machine();
         Map<String, Object> figures = new ScalingReport(plan, results, command(), machine,
                 MachineInfo.commit(Home.root())).write(dir);
-        Path report = ReproduceCommand.buildReport(dir, "Scaling study: the training runs of "
-                + String.join(", ", plan.models()) + " on " + plan.dataset());
+        Path report = ScalingStudy.buildRunsReport(plan, dir);
         System.out.printf(Locale.ROOT, "study written to %s (README.md, results.csv, results.json; plots in %s)%n", dir, report);
         if (json) {
             System.out.println(Json.line(figures));

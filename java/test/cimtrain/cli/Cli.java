@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Runs command lines in this process with stdout and stderr captured (issue 33's tests). */
+/** Runs command lines in this process with stdout and stderr captured: the command-line tests' one harness. */
 final class Cli {
     /** A training run of two steps: a checkpoint and a run folder in about a second. */
     static final String[] TINY_RUN = {"train", "--model", "lenet-paper", "--epochs", "1", "--steps-per-epoch", "2",
@@ -29,6 +29,19 @@ final class Cli {
             System.setOut(oldOut);
             System.setErr(oldErr);
         }
+    }
+
+    /** Runs a command line that must exit with status 0 (stderr in the failure message); returns its stdout. */
+    String ok(String... args) {
+        int status = run(args);
+        assertEquals(0, status, String.join(" ", args) + ": " + errText());
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The last line of stdout: the --json object of a command that was asked for one. */
+    String lastLine() {
+        String[] lines = out.toString(StandardCharsets.UTF_8).strip().split("\n");
+        return lines[lines.length - 1];
     }
 
     String errText() {

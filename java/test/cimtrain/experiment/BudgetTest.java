@@ -1,4 +1,4 @@
-package cimtrain.study;
+package cimtrain.experiment;
 
 import org.junit.jupiter.api.Test;
 

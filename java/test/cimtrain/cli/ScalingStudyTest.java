@@ -1,14 +1,10 @@
-package cimtrain.study;
+package cimtrain.cli;
 
-import cimtrain.cli.Main;
 import cimtrain.util.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -32,8 +28,9 @@ class ScalingStudyTest {
     @Test
     void dryRunListsEveryRunAndWritesNothing(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("study");
-        String stdout = capture(() -> assertEquals(0, Main.run(concat(TINY, "--out", out.toString(), "--dry-run", "--json"))));
-        JsonNode json = Json.MAPPER.readTree(lastLine(stdout));
+        Cli cli = new Cli();
+        cli.ok(Cli.concat(TINY, "--out", out.toString(), "--dry-run", "--json"));
+        JsonNode json = Json.MAPPER.readTree(cli.lastLine());
         assertEquals(6, json.get("runs").size(), "2 models x fp32/mp/qat x 1 seed");
         assertEquals(List.of("vgg8-fp32-s0", "vgg8-mp-s0", "vgg8-qat-s0", "resnet18-fp32-s0", "resnet18-mp-s0", "resnet18-qat-s0"),
                 json.get("runs").findValuesAsText("id"));
@@ -47,9 +44,10 @@ class ScalingStudyTest {
     @Test
     void studyWritesItsReportAndARerunContinuesWhereItStopped(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("study");
-        String[] cmd = concat(TINY, "--out", out.toString(), "--json", "--backend", "cpu");
-        String stdout = capture(() -> assertEquals(0, Main.run(cmd)));
-        JsonNode json = Json.MAPPER.readTree(lastLine(stdout));
+        String[] cmd = Cli.concat(TINY, "--out", out.toString(), "--json", "--backend", "cpu");
+        Cli cli = new Cli();
+        cli.ok(cmd);
+        JsonNode json = Json.MAPPER.readTree(cli.lastLine());
         for (String f : List.of("README.md", "results.csv", "results.json", "study.json", "report/report.html", "report/report.md")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }
@@ -97,7 +95,7 @@ class ScalingStudyTest {
         Files.delete(unfinished.resolve("newchips.json"));
         Path kept = out.resolve("runs/resnet18-qat-s0/summary.json");
         FileTime keptTime = Files.getLastModifiedTime(kept);
-        String again = capture(() -> assertEquals(0, Main.run(cmd)));
+        String again = cli.ok(cmd);
         assertTrue(again.contains("reusing finished run " + out.resolve("runs/resnet18-qat-s0")), again);
         assertTrue(again.contains("resuming " + unfinished), again);
         assertEquals(keptTime, Files.getLastModifiedTime(kept), "a finished run is not trained again");
@@ -106,9 +104,10 @@ class ScalingStudyTest {
                 "the continued study gives the same figures");
 
         // other settings in the same folder: refused before anything runs
-        String[] other = concat(TINY, "--out", out.toString());
+        String[] other = Cli.concat(TINY, "--out", out.toString());
         other[java.util.Arrays.asList(other).indexOf("--chips") + 1] = "3";
-        String err = captureErr(() -> assertEquals(2, Main.run(other)));
+        assertEquals(2, cli.run(other));
+        String err = cli.errText();
         assertTrue(err.contains("holds a study with other settings (study.json: chips 2 there, 3 here)"), err);
 
         // a finished run trained on another version of the chip file: refused before anything trains
@@ -117,15 +116,16 @@ class ScalingStudyTest {
         var edited = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(recorded);
         ((com.fasterxml.jackson.databind.node.ObjectNode) edited.with("hardware_spec").get("scale")).put("headroom", 1.5);
         Files.writeString(config, Json.pretty(edited));
-        String stale = captureErr(() -> assertEquals(2, Main.run(cmd)));
+        assertEquals(2, cli.run(cmd));
+        String stale = cli.errText();
         assertTrue(stale.contains("resnet18-mp-s0 was trained on another paper-table1 (scale.headroom: 1.5 then, 3.0 now)"),
                 stale);
         Files.writeString(config, recorded);
 
         // more seeds (and fewer models) only add or leave out runs: the study is extended, reusing its runs
-        String[] more = concat(TINY, "--out", out.toString(), "--backend", "cpu", "--seeds", "2");
+        String[] more = Cli.concat(TINY, "--out", out.toString(), "--backend", "cpu", "--seeds", "2");
         more[java.util.Arrays.asList(more).indexOf("--models") + 1] = "vgg8";
-        String extended = capture(() -> assertEquals(0, Main.run(more)));
+        String extended = cli.ok(more);
         assertTrue(extended.contains("extending the study in " + out), extended);
         assertTrue(extended.contains("reusing finished run " + out.resolve("runs/vgg8-mp-s0")), extended);
         assertTrue(Files.isRegularFile(out.resolve("runs/vgg8-mp-s1/summary.json")), "seed 1 trained");
@@ -138,40 +138,4 @@ class ScalingStudyTest {
         String[] f = line.split(",", -1);
         return String.join(",", java.util.Arrays.copyOf(f, 10));
     }
-
-    private static String[] concat(String[] a, String... b) {
-        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
-    }
-
-    private static String lastLine(String s) {
-        String[] lines = s.strip().split("\n");
-        return lines[lines.length - 1];
-    }
-
-    private static String capture(Runnable r) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            r.run();
-        } finally {
-            System.setOut(old);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
-    }
-
-    private static String captureErr(Runnable r) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            r.run();
-        } finally {
-            System.setErr(old);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
-    }
-
 }

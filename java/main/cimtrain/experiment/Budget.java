@@ -1,4 +1,4 @@
-package cimtrain.study;
+package cimtrain.experiment;
 
 import cimtrain.util.UserError;
 

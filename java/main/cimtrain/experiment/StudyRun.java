@@ -1,4 +1,4 @@
-package cimtrain.study;
+package cimtrain.experiment;
 
 /**
  * One training run of a study: a model trained in one mode with one seed. Its id names its folder

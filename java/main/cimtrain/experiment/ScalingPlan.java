@@ -1,5 +1,6 @@
-package cimtrain.study;
+package cimtrain.experiment;
 
+import cimtrain.train.Recipes;
 import cimtrain.train.TrainConfig;
 
 import java.nio.file.Path;
@@ -10,7 +11,7 @@ import java.util.Map;
 
 /**
  * What a scaling study runs: every model trained in fp32, mp and qat with the paper's recipe on the
- * training hardware, for each seed; then each trained model moved to fresh chips, and the cost of an
+ * training hardware (Recipes.cifar), for each seed; then each trained model moved to fresh chips, and the cost of an
  * image on the cost hardware.
  *
  * @param models       network names (models/networks/)
@@ -26,10 +27,8 @@ public record ScalingPlan(List<String> models, String dataset, Path dataDir, Bud
                           String costHardware, String readModel) {
     /** The training modes compared, fp32 first (the baseline). */
     public static final List<String> MODES = List.of("fp32", "mp", "qat");
-    /** The paper's recipe for VGG-8 and ResNet-18 (paper-spec.md). */
-    public static final int BATCH = 64;
-    public static final float LR = 0.003f;
-    public static final int EVAL_BATCH = 256;
+    /** Test batch of the new-chip evaluation: the recipe's. */
+    public static final int EVAL_BATCH = Recipes.EVAL_BATCH;
     /** Images are brought to this size (the networks' CIFAR input). */
     public static final int IMAGE_SIZE = 32;
     /** Chip c of the new-chip evaluation has seed FIRST_CHIP_SEED + c, apart from the seeds training used. */
@@ -50,8 +49,8 @@ public record ScalingPlan(List<String> models, String dataset, Path dataDir, Bud
 
     /** The training settings of a run. */
     public TrainConfig config(StudyRun run) {
-        return new TrainConfig(run.model(), budget.width(), dataset, run.mode(), budget.epochs(run.model()), BATCH, "adamw", LR, 0.9f,
-                0.01f, "plateau", budget.patience(), run.seed(), EVAL_BATCH, 0, readModel);
+        return Recipes.cifar(run.model(), budget.width(), dataset, run.mode(), budget.epochs(run.model()), budget.patience(),
+                run.seed(), readModel);
     }
 
     /** What makes the study's results: a folder holding a study with other settings cannot be reused. */
@@ -67,10 +66,10 @@ public record ScalingPlan(List<String> models, String dataset, Path dataDir, Bud
         m.put("cost_hardware", costHardware);
         m.put("read_model", readModel);
         m.put("image_size", IMAGE_SIZE);
-        m.put("batch", BATCH);
-        m.put("optimizer", "adamw");
-        m.put("lr", (double) LR);
-        m.put("schedule", "plateau");
+        m.put("batch", Recipes.BATCH);
+        m.put("optimizer", Recipes.OPTIMIZER);
+        m.put("lr", (double) Recipes.CIFAR_LR);
+        m.put("schedule", Recipes.CIFAR_SCHEDULE);
         m.put("first_chip_seed", FIRST_CHIP_SEED);
         return m;
     }

@@ -1,7 +1,5 @@
-package cimtrain.study;
+package cimtrain.experiment;
 
-import cimtrain.backend.Backend;
-import cimtrain.backend.Backends;
 import cimtrain.backend.cpu.CpuBackend;
 import cimtrain.data.DataOptions;
 import cimtrain.data.DataSplit;
@@ -26,21 +24,20 @@ import cimtrain.util.AtomicFiles;
 import cimtrain.util.Json;
 import cimtrain.util.PeakMemory;
 import cimtrain.util.UserError;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
+
+import static cimtrain.experiment.Records.num;
+import static cimtrain.experiment.Records.readOrNull;
 
 /**
  * Runs a {@link ScalingPlan} into a study folder: {@code runs/ID/} per training run (the train command's
@@ -138,12 +135,10 @@ public final class ScalingStudy {
         DataSplit split = loadData();
         claimFolder();
         List<StudyRun> runs = plan.runs();
+        RunCache cache = new RunCache(dir);
         // before anything trains: a finished run made on another version of the chip is refused, not reused
         for (StudyRun run : runs) {
-            Path runDir = dir.resolve("runs").resolve(run.id());
-            if (Files.isRegularFile(runDir.resolve(RunFolder.SUMMARY))) {
-                cimtrain.train.RecordedHardware.requireSame(runDir, run.mode().equals("fp32") ? null : hw);
-            }
+            cache.requireSameHardware(run.id(), hardwareOf(run, hw));
         }
         List<RunResult> results = new ArrayList<>();
         int computed = 0;
@@ -151,19 +146,12 @@ public final class ScalingStudy {
             StudyRun run = runs.get(i);
             System.out.printf(Locale.ROOT, "== run %d/%d: %s%n", i + 1, runs.size(), run.id());
             ModelSpec spec = Models.load(run.model());
-            Path runDir = dir.resolve("runs").resolve(run.id());
-            Map<String, Object> memory = readOrNull(runDir.resolve(MEMORY));
-            Map<String, Object> summary = readOrNull(runDir.resolve(RunFolder.SUMMARY));
+            Path runDir = cache.dir(run.id());
             Map<String, Object> before = readOrNull(runDir.resolve(NEW_CHIPS));
-            boolean trainedNow = summary == null;
-            if (summary == null) {
-                PeakMemory peak = PeakMemory.start();
-                summary = train(run, spec, hw, split, runDir);
-                memory = memoryRecord(peak.peak(), memory != null, summary);
-                AtomicFiles.writeString(runDir.resolve(MEMORY), Json.pretty(memory));
-            } else {
-                System.out.println("reusing finished run " + runDir);
-            }
+            RunCache.Run trained = cache.trainOrReuse(run.id(), spec, hardwareOf(run, hw), false, true,
+                    (folder, resume) -> train(run, spec, hw, split, folder, resume));
+            Map<String, Object> summary = trained.summary();
+            Map<String, Object> memory = readOrNull(runDir.resolve(MEMORY));
             Map<String, Object> moved = readOrNull(runDir.resolve(NEW_CHIPS));
             if (moved == null) {
                 moved = moveToNewChips(runDir, spec, hw, split.test());
@@ -184,7 +172,7 @@ public final class ScalingStudy {
             }
             System.out.printf(Locale.ROOT, "%s: %.2f%% trained, %.2f%% on %d new chips%n", run.id(),
                     100 * num(summary, "test_accuracy"), 100 * num(moved, "accuracy_mean"), plan.budget().chips());
-            if (trainedNow || !moved.equals(before)) {
+            if (trained.trained() || !moved.equals(before)) {
                 computed++;  // trained, or tested on new chips (or in exact reads, or recalibrated) by this invocation
             }
             Map<String, Object> config = readOrNull(runDir.resolve("config.json"));
@@ -196,6 +184,12 @@ public final class ScalingStudy {
             cost.put(model, cost(Models.load(model), costHw));
         }
         return new Results(results, cost, (System.nanoTime() - start) / 1e9, hw, computed);
+    }
+
+    /** The study's training runs as {@code cimtrain report} shows them, into DIR/report/; returns that folder. */
+    public static Path buildRunsReport(ScalingPlan plan, Path dir) {
+        return RunsReport.build(dir, "Scaling study: the training runs of " + String.join(", ", plan.models()) + " on "
+                + plan.dataset());
     }
 
     /** The dataset at 32x32 with the network's channels, cut to the budget's training and test images. */
@@ -216,18 +210,25 @@ public final class ScalingStudy {
         return new DataSplit(split.train(), test);
     }
 
-    private Map<String, Object> train(StudyRun run, ModelSpec spec, HardwareSpec hw, DataSplit split, Path runDir) {
+    /** The chip a run trains on: none (null) for software training. */
+    private HardwareSpec hardwareOf(StudyRun run, HardwareSpec hw) {
+        return plan.config(run).needsHardware() ? hw : null;
+    }
+
+    /** Trains a run (continuing from its checkpoint when {@code resume}) and records its peak memory. */
+    private Map<String, Object> train(StudyRun run, ModelSpec spec, HardwareSpec hw, DataSplit split, Path runDir,
+                                      boolean resume) {
         TrainConfig cfg = plan.config(run);
-        HardwareSpec runHw = run.mode().equals("fp32") ? null : hw;
+        HardwareSpec runHw = hardwareOf(run, hw);
         RunArguments args = new RunArguments(cfg, spec.name, runHw == null ? null : plan.hardware(),
                 plan.dataDir() == null ? null : plan.dataDir().toAbsolutePath().toString(), ScalingPlan.IMAGE_SIZE,
                 DataOptions.PAD, spec.input.channels(), plan.budget().trainLimit(run.model()));
-        boolean resume = Files.isRegularFile(runDir.resolve(Checkpoint.FILE));
-        if (!resume) {
-            deleteTree(runDir); // nothing worth keeping: a run that never finished an epoch starts again
-        }
-        return TrainRun.execute(args, spec, plan.dataset(), new DataSplit(trainingImages(run, split), split.test()), runHw,
-                runDir, threads, resume, 0);
+        boolean resumedBefore = Files.isRegularFile(runDir.resolve(MEMORY));
+        PeakMemory peak = PeakMemory.start();
+        Map<String, Object> summary = TrainRun.execute(args, spec, plan.dataset(),
+                new DataSplit(trainingImages(run, split), split.test()), runHw, runDir, threads, resume, 0);
+        AtomicFiles.writeString(runDir.resolve(MEMORY), Json.pretty(memoryRecord(peak.peak(), resumedBefore, summary)));
+        return summary;
     }
 
     /** The run's training images: the first ones, as --train-limit takes them (the data was loaded for the model that needs most). */
@@ -237,33 +238,17 @@ public final class ScalingStudy {
         return limit > 0 && limit < train.size() ? cimtrain.data.Transforms.limit(train, limit) : train;
     }
 
-    /** A new-chip test's figures, and whether the model kept the tile scales it was trained with. */
-    private record Moved(ChipEvaluation.Result result, boolean keptScales) {
-    }
-
-    /**
-     * The run's trained model (from its checkpoint) on the first {@code chips} new chips: with its trained
-     * tile scales where they fit the chip, else mapped anew; batch norm recalibrated on each when asked.
-     */
-    private Moved onNewChips(Path runDir, ModelSpec spec, HardwareSpec hw, Dataset test, boolean aggregate, int chips,
-                             BatchNormRecalibration recalibration) {
-        Path ckpt = runDir.resolve(Checkpoint.FILE);
-        try (Backend be = Backends.create(threads);
-             Network net = new Network(spec.name, be, () -> spec.build(plan.budget().width()), spec.input,
-                     ScalingPlan.EVAL_BATCH, 0)) {
-            Checkpoint.loadNetwork(ckpt, net);
-            List<float[]> scales = Checkpoint.tileScales(ckpt);
-            boolean keep = ChipEvaluation.scalesFit(scales, net, hw);
-            return new Moved(ChipEvaluation.run(net, hw, keep ? scales : null, aggregate,
-                    aggregate && plan.readModel().equals(Chip.AUTO), test, ScalingPlan.EVAL_BATCH,
-                    chips, ScalingPlan.FIRST_CHIP_SEED, 0, 0, recalibration), keep);
-        }
+    /** The run's trained model on the first {@code chips} new chips; batch norm recalibrated on each when asked. */
+    private NewChipTest onNewChips(Path runDir, ModelSpec spec, HardwareSpec hw, Dataset test, boolean aggregate, int chips,
+                                   BatchNormRecalibration recalibration) {
+        return NewChipTest.run(runDir, spec, plan.budget().width(), hw, aggregate, plan.readModel().equals(Chip.AUTO), test,
+                chips, ScalingPlan.FIRST_CHIP_SEED, threads, recalibration);
     }
 
     /** The trained model programmed onto fresh chips (new programming error each) and tested on them. */
     private Map<String, Object> moveToNewChips(Path runDir, ModelSpec spec, HardwareSpec hw, Dataset test) {
         boolean aggregate = Chip.aggregateReads(plan.readModel(), hw);
-        Moved moved = onNewChips(runDir, spec, hw, test, aggregate, plan.budget().chips(), null);
+        NewChipTest moved = onNewChips(runDir, spec, hw, test, aggregate, plan.budget().chips(), null);
         ChipEvaluation.Result r = moved.result();
         boolean keptScales = moved.keptScales();
         Map<String, Object> m = new LinkedHashMap<>();
@@ -369,33 +354,4 @@ public final class ScalingStudy {
         return m;
     }
 
-    static double num(Map<String, Object> m, String key) {
-        Object v = m == null ? null : m.get(key);
-        return v instanceof Number n ? n.doubleValue() : Double.NaN;
-    }
-
-    static Map<String, Object> readOrNull(Path file) {
-        return Files.isRegularFile(file) ? readJson(file) : null;
-    }
-
-    private static Map<String, Object> readJson(Path file) {
-        try {
-            return Json.MAPPER.readValue(file.toFile(), new TypeReference<Map<String, Object>>() { });
-        } catch (IOException e) {
-            throw new UserError(file + ": unreadable (" + e.getMessage().lines().findFirst().orElse("") + ")");
-        }
-    }
-
-    private static void deleteTree(Path d) {
-        if (!Files.exists(d)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(d)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -1,27 +1,20 @@
-package cimtrain.cli;
+package cimtrain.experiment;
 
-import cimtrain.backend.Backend;
-import cimtrain.backend.Backends;
 import cimtrain.data.DataSplit;
 import cimtrain.hardware.HardwareSpec;
 import cimtrain.model.ModelSpec;
-import cimtrain.nn.Network;
+import cimtrain.report.MarkdownTable;
+import cimtrain.report.ReportHeader;
 import cimtrain.tile.Chip;
-import cimtrain.train.Checkpoint;
 import cimtrain.train.ChipEvaluation;
-import cimtrain.train.RunCost;
+import cimtrain.train.Recipes;
 import cimtrain.train.TrainConfig;
 import cimtrain.train.TrainRun;
 import cimtrain.util.AtomicFiles;
 import cimtrain.util.Home;
-import cimtrain.report.ReportHeader;
 import cimtrain.util.MachineInfo;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,27 +22,35 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code cimtrain reproduce robustness}: the seed paper's transfer experiment. lenet-paper is trained
- * on mnist-10k as fp32, qat and mp (the paper's recipe, K seeds each); each trained model is then
- * programmed onto N fresh chips (new programming error, the same N chips for every model) and tested.
+ * The seed paper's transfer experiment ({@code cimtrain reproduce robustness}): lenet-paper is trained on
+ * mnist-10k as fp32, qat and mp (the paper's recipe, Recipes.lenet, K seeds each; finished runs reused through
+ * RunCache); each trained model is then programmed onto N fresh chips (new programming error, the same N chips
+ * for every model) and tested.
+ *
+ * @param trainHw  the chip mp trains on (and qat rounds to)
+ * @param newChips the chips the trained models move to
+ * @param command  the command line that makes this reproduction, for the report
  */
-final class RobustnessReproduction {
+public record RobustnessReproduction(int seeds, int chips, int epochs, int stepsPerEpoch, HardwareSpec trainHw,
+                                     HardwareSpec newChips, String readModel, String command) {
     static final List<String> MODES = List.of("fp32", "qat", "mp");
     /** Chip c of the evaluation has seed FIRST_CHIP_SEED + c (apart from the seeds training used). */
     static final long FIRST_CHIP_SEED = 1000;
 
-    private RobustnessReproduction() {
-    }
-
-    /** @return per mode: trained and transferred accuracy figures */
-    static Map<String, Object> run(Path dir, ModelSpec spec, HardwareSpec trainHw, HardwareSpec newChips, DataSplit split,
-                                   int seeds, int chips, int epochs, int stepsPerEpoch, String readModel, int threads,
-                                   String command) throws IOException {
+    /**
+     * Trains or reuses the runs into {@code dir}/runs, tests each on the new chips; writes README.md, results.csv
+     * and report/.
+     *
+     * @return per mode: trained and transferred accuracy figures
+     */
+    public Map<String, Object> run(Path dir, ModelSpec spec, DataSplit split, int threads) {
         boolean aggregate = Chip.aggregateReads(readModel, newChips);
         Map<String, Object> byMode = new LinkedHashMap<>();
         StringBuilder csv = new StringBuilder("mode,seed,trained_accuracy,chip,chip_seed,new_chip_accuracy\n");
-        StringBuilder rows = new StringBuilder();
-        int reused = 0;
+        MarkdownTable rows = new MarkdownTable("trained as", "trained accuracy % (mean +- std over seeds)",
+                "on new chips % (mean +- std over seeds x chips)", "95% CI of the per-model means", "change (points)",
+                "the paper");
+        RunCache cache = new RunCache(dir);
         // per trained model: the fraction of the new chips' conversions that saturated the ADC
         Map<String, Object> clipping = new LinkedHashMap<>();
         byMode.put("adc_saturated_fraction_on_new_chips", clipping);
@@ -58,23 +59,14 @@ final class RobustnessReproduction {
             List<Double> moved = new ArrayList<>();
             double[] perModel = new double[seeds];
             for (int seed = 0; seed < seeds; seed++) {
-                Path runDir = dir.resolve("runs").resolve(mode + "-s" + seed);
-                Map<String, Object> summary = ReproduceCommand.finished(runDir);
-                if (summary == null || !Files.isRegularFile(runDir.resolve(Checkpoint.FILE))) {
-                    ReproduceCommand.deleteTree(runDir);
-                    TrainConfig cfg = new TrainConfig(spec.name, 1.0, "mnist-10k", mode, epochs, 64, "adamw", 0.004f,
-                            0.9f, 0.01f, "constant", 5, seed, 256, stepsPerEpoch, readModel);
-                    summary = TrainRun.execute(cfg, spec, "mnist-10k", split, mode.equals("fp32") ? null : trainHw, runDir,
-                            threads);
-                } else {
-                    cimtrain.train.RecordedHardware.requireSame(runDir, mode.equals("fp32") ? null : trainHw);
-                    System.out.println("reusing finished run " + runDir);
-                    reused++;
-                    RunCost.backfill(runDir, spec, mode.equals("fp32") ? null : trainHw);
-                }
+                TrainConfig cfg = Recipes.lenet(mode, epochs, stepsPerEpoch, seed, readModel);
+                HardwareSpec hw = cfg.needsHardware() ? trainHw : null;
+                RunCache.Run run = cache.trainOrReuse(mode + "-s" + seed, spec, hw, true, false,
+                        (runDir, resume) -> TrainRun.execute(cfg, spec, LenetReproduction.DATASET, split, hw, runDir, threads));
+                Map<String, Object> summary = run.summary();
                 trained[seed] = ((Number) summary.get("test_accuracy")).doubleValue();
-                ChipEvaluation.Result r = evaluate(runDir.resolve(Checkpoint.FILE), spec, newChips, aggregate,
-                        readModel.equals(Chip.AUTO), split, chips, threads);
+                ChipEvaluation.Result r = NewChipTest.run(run.dir(), spec, 1.0, newChips, aggregate,
+                        readModel.equals(Chip.AUTO), split.test(), chips, FIRST_CHIP_SEED, threads, null).result();
                 if (r.clipping() != null) {
                     clipping.put(mode + "-s" + seed, r.clipping().get("saturated_fraction"));
                 }
@@ -102,30 +94,20 @@ final class RobustnessReproduction {
             f.put("ci95_high", models.ci95High());
             f.put("loss_points", 100 * (t.mean() - m.mean()));
             byMode.put(mode, f);
-            rows.append(String.format(Locale.ROOT, "| %s | %.2f +- %.2f | %.2f +- %.2f | %.2f - %.2f | %+.2f | %s |%n", mode,
-                    100 * t.mean(), 100 * t.std(), 100 * m.mean(), 100 * m.std(), 100 * models.ci95Low(),
-                    100 * models.ci95High(), -100 * (t.mean() - m.mean()), PAPER.get(mode)));
+            rows.row(mode, String.format(Locale.ROOT, "%.2f +- %.2f", 100 * t.mean(), 100 * t.std()),
+                    String.format(Locale.ROOT, "%.2f +- %.2f", 100 * m.mean(), 100 * m.std()),
+                    String.format(Locale.ROOT, "%.2f - %.2f", 100 * models.ci95Low(), 100 * models.ci95High()),
+                    String.format(Locale.ROOT, "%+.2f", -100 * (t.mean() - m.mean())), PAPER.get(mode));
         }
         AtomicFiles.writeString(dir.resolve("results.csv"), csv.toString());
-        AtomicFiles.writeString(dir.resolve("README.md"), report(dir.resolve("README.md"), command, trainHw, newChips, seeds,
-                chips, epochs, stepsPerEpoch, aggregate, rows.toString(), reused, byMode));
+        AtomicFiles.writeString(dir.resolve("README.md"), report(dir.resolve("README.md"), aggregate, rows.toString(),
+                cache.reused(), byMode));
+        RunsReport.build(dir, "Robustness reproduction: the training runs of lenet-paper");
         return byMode;
     }
 
     private static final Map<String, String> PAPER = Map.of("fp32", "loses much accuracy", "qat", "loses much accuracy",
             "mp", "almost no loss");
-
-    private static ChipEvaluation.Result evaluate(Path ckpt, ModelSpec spec, HardwareSpec hw, boolean aggregate,
-                                                  boolean auto, DataSplit split, int chips, int threads) {
-        try (Backend be = Backends.create(threads);
-             Network net = new Network(spec.name, be, () -> spec.build(1.0), spec.input, 256, 0)) {
-            Checkpoint.loadNetwork(ckpt, net);
-            List<float[]> scales = Checkpoint.tileScales(ckpt);
-            boolean keep = ChipEvaluation.scalesFit(scales, net, hw);
-            return ChipEvaluation.run(net, hw, keep ? scales : null, aggregate, aggregate && auto, split.test(), 256,
-                    chips, FIRST_CHIP_SEED, 0, 0, null);
-        }
-    }
 
     /** The answer: what each mode loses on the new chips, and whether mp loses least, as in the paper. */
     @SuppressWarnings("unchecked")
@@ -142,11 +124,10 @@ final class RobustnessReproduction {
         return ((Number) ((Map<String, Object>) byMode.get(mode)).get("loss_points")).doubleValue();
     }
 
-    private static String report(Path readme, String command, HardwareSpec trainHw, HardwareSpec hw, int seeds, int chips,
-                                 int epochs, int stepsPerEpoch, boolean aggregate, String rows, int reused,
-                                 Map<String, Object> byMode) {
-        String when = LocalDate.now(ZoneOffset.UTC) + " at commit " + MachineInfo.commit(Home.root());
-        String fresh = "Made by `" + command + "` on " + when + ", " + MachineInfo.machine() + "."
+    private String report(Path readme, boolean aggregate, String rows, int reused, Map<String, Object> byMode) {
+        HardwareSpec hw = newChips;
+        String when = ReportHeader.when(MachineInfo.commit(Home.root()));
+        String fresh = ReportHeader.madeBy(command, when) + ", " + MachineInfo.machine() + "."
                 + (reused == 0 ? "" : " " + reused + " of the training runs were not trained by this invocation but "
                         + "reused from the folder (finished by an earlier one, possibly at an earlier commit); the "
                         + "new-chip tests were all made by this one.");
@@ -174,8 +155,6 @@ final class RobustnessReproduction {
                 + "-level grid are " + String.format(Locale.ROOT, "%.4f", hw.device().programmingError()
                         * hw.device().levelSpacingUs() / (hw.device().gMaxUs() - hw.device().gMinUs()))
                 + " of its range.\n\n"
-                + "| trained as | trained accuracy % (mean +- std over seeds) | on new chips % (mean +- std over seeds x chips) "
-                + "| 95% CI of the per-model means | change (points) | the paper |\n|---|---|---|---|---|---|\n"
                 + rows + "\n"
                 + "Trained accuracy: the run's final test accuracy where it was trained (software for fp32 and qat, its own "
                 + "chip for mp). Every run folder (with its checkpoint) is under `runs/`; `results.csv` has every chip. "

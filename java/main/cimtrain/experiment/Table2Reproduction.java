@@ -1,20 +1,19 @@
-package cimtrain.cli;
+package cimtrain.experiment;
 
 import cimtrain.backend.cpu.CpuBackend;
 import cimtrain.hardware.HardwareSpec;
 import cimtrain.model.ModelSpec;
 import cimtrain.model.Models;
 import cimtrain.nn.Network;
+import cimtrain.report.MarkdownTable;
+import cimtrain.report.ReportHeader;
 import cimtrain.tile.ChipMapping;
 import cimtrain.tile.CostModel;
 import cimtrain.util.AtomicFiles;
 import cimtrain.util.Home;
-import cimtrain.report.ReportHeader;
 import cimtrain.util.MachineInfo;
 
 import java.nio.file.Path;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +24,7 @@ import java.util.Map;
  * pipelined and pipelined with copies) beside the cost model's figures for lenet-paper, vgg8 and
  * resnet18 on a chip's per-operation figures, with what each difference means.
  */
-final class Table2Reproduction {
+public final class Table2Reproduction {
     /** The paper's Table 2 (paper-spec.md): energy per image (J), latency, pipelined, with copies (s). */
     private static final Map<String, double[]> PAPER = new LinkedHashMap<>();
 
@@ -38,8 +37,18 @@ final class Table2Reproduction {
     private Table2Reproduction() {
     }
 
-    static Map<String, Object> run(Path dir, HardwareSpec hw, int copies, String command) {
-        StringBuilder rows = new StringBuilder(), csv = new StringBuilder(
+    /**
+     * Writes README.md and results.csv into {@code dir} and prints the README.
+     *
+     * @param copies  the copies of every layer's tiles of the last latency column
+     * @param command the command line that makes this table, for the report
+     * @return per model: the cost model's figures beside the paper's (the --json object)
+     */
+    public static Map<String, Object> run(Path dir, HardwareSpec hw, int copies, String command) {
+        MarkdownTable rows = new MarkdownTable("model", "devices / crossbars", "tile ops", "energy per image, ours / paper",
+                "latency, ours / paper", "pipelined, ours / paper", "with copies, ours / paper",
+                "copies the paper's figure implies", "paper's energy per tile op (nJ)");
+        StringBuilder csv = new StringBuilder(
                 "model,devices,crossbars,tile_ops,energy_j,paper_energy_j,latency_s,paper_latency_s,pipelined_s,"
                         + "paper_pipelined_s,copies_s,paper_copies_s,paper_implied_copies,paper_energy_per_tile_op_nj\n");
         Map<String, Object> out = new LinkedHashMap<>();
@@ -55,10 +64,11 @@ final class Table2Reproduction {
             // how many copies the paper's last column implies, and what energy per tile op its first one does
             double impliedCopies = c.pipelinedLatencyS() / p[3];
             double impliedNj = p[0] / c.tileOps() * 1e9;
-            rows.append(String.format(Locale.ROOT, "| %s | %,d / %d | %,d | %s / %s | %s / %s | %s / %s | %s / %s | %.1f | %.3f |%n",
-                    spec.name, c.mapping().devices(), c.mapping().crossbars(), c.tileOps(), uj(c.energyPerImageJ()), uj(p[0]),
-                    ms(c.latencyPerImageS()), ms(p[1]), ms(c.pipelinedLatencyS()), ms(p[2]), ms(c.pipelinedWithCopiesLatencyS()),
-                    ms(p[3]), impliedCopies, impliedNj));
+            rows.row(spec.name, String.format(Locale.ROOT, "%,d / %d", c.mapping().devices(), c.mapping().crossbars()),
+                    String.format(Locale.ROOT, "%,d", c.tileOps()), uj(c.energyPerImageJ()) + " / " + uj(p[0]),
+                    ms(c.latencyPerImageS()) + " / " + ms(p[1]), ms(c.pipelinedLatencyS()) + " / " + ms(p[2]),
+                    ms(c.pipelinedWithCopiesLatencyS()) + " / " + ms(p[3]), String.format(Locale.ROOT, "%.1f", impliedCopies),
+                    String.format(Locale.ROOT, "%.3f", impliedNj));
             csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f,%.4f%n", spec.name,
                     c.mapping().devices(), c.mapping().crossbars(), c.tileOps(), c.energyPerImageJ(), p[0], c.latencyPerImageS(),
                     p[1], c.pipelinedLatencyS(), p[2], c.pipelinedWithCopiesLatencyS(), p[3], impliedCopies, impliedNj));
@@ -76,8 +86,7 @@ final class Table2Reproduction {
                 "Does the cost model give the paper's Table 2 (energy and latency per inference image)?",
                 "Energy and latency per image within 2% of the paper's (which rounds to two digits): "
                         + String.join("; ", agree) + ". Why, below the table.")
-                + "Made by `" + command + "` on " + LocalDate.now(ZoneOffset.UTC) + " at commit "
-                + MachineInfo.commit(Home.root()) + ".\n\n"
+                + ReportHeader.madeBy(command, ReportHeader.when(MachineInfo.commit(Home.root()))) + ".\n\n"
                 + "Cost model (`cimtrain cost`): the networks mapped onto `" + hw.name() + "` (" + hw.tile().rows() + "x"
                 + hw.tile().columns() + " tiles, differential pairs), one tile operation = one full-tile VMM of "
                 + hw.cost().tileOpEnergyNj() + " nJ and " + hw.cost().tileOpLatencyUs() + " us; a layer uses each of its "
@@ -85,9 +94,7 @@ final class Table2Reproduction {
                 + "layer in parallel; pipelined, an image leaves every slowest stage; with copies, every layer's tiles are "
                 + "copied " + copies + " times. Inputs: 28x28x1 for LeNet, 32x32x3 with the usual CIFAR widths for VGG-8 "
                 + "(128-128-256-256-512-512, FC 1024) and ResNet-18.\n\n"
-                + "| model | devices / crossbars | tile ops | energy per image, ours / paper | latency, ours / paper | "
-                + "pipelined, ours / paper | with copies, ours / paper | copies the paper's figure implies | paper's energy "
-                + "per tile op (nJ) |\n|---|---|---|---|---|---|---|---|---|\n" + rows
+                + rows
                 + "\nWhat the differences mean:\n\n"
                 + "- **LeNet**: every figure matches (the paper rounds): 707 tile ops x 2.66 nJ = 1.88 uJ, 641 sequential "
                 + "steps x 0.72 us = 0.46 ms, the slowest stage (conv1, 576 positions) 0.41 ms, and the paper's 0.05 ms "
@@ -113,9 +120,5 @@ final class Table2Reproduction {
 
     private static String ms(double s) {
         return String.format(Locale.ROOT, "%.3g ms", s * 1e3);
-    }
-
-    static List<String> models() {
-        return List.copyOf(PAPER.keySet());
     }
 }
