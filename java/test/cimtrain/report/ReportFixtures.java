@@ -10,10 +10,13 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-/** Run folders for the report tests: copies of the checked-in reproduction's runs, edited in a temp folder. */
+/** Run folders for the report tests: copies of a reproduction's runs (java/test/fixtures/), edited in a temp folder. */
 final class ReportFixtures {
-    /** The reproduction the tests read (never write): 3 seeds each of fp32, qat, mp and direct. */
-    static final Path LENET = Path.of("eval-reports/lenet-mnist");
+    /**
+     * The LeNet reproduction's runs as the tests read them (never write): 3 seeds each of fp32, qat, mp and direct,
+     * their JSON and CSV files copied from eval-reports/lenet-mnist, so that remaking that report breaks no test.
+     */
+    static final Path LENET = Path.of("java/test/fixtures/lenet-mnist");
 
     private ReportFixtures() {
     }
