@@ -13,6 +13,7 @@ import cimtrain.train.TrainConfig;
 import cimtrain.util.Home;
 import cimtrain.util.Json;
 import cimtrain.util.MachineInfo;
+import cimtrain.util.SettingError;
 import cimtrain.util.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -145,7 +146,12 @@ public final class ScalingCommand implements Callable<Integer> {
         if (!Chip.READ_MODELS.contains(readModel)) {
             throw new UserError("--read-model must be one of " + String.join(", ", Chip.READ_MODELS) + ", got '" + readModel + "'");
         }
-        Budget b = Budget.of(budget).with(width, trainLimit, testLimit, epochs, chips, patience);
+        Budget b;
+        try {
+            b = Budget.of(budget).with(width, trainLimit, testLimit, epochs, chips, patience);
+        } catch (SettingError e) {
+            throw e.naming(setting -> "--" + setting.replace('_', '-')); // the budget's settings are this command's options
+        }
         return new ScalingPlan(List.copyOf(models), ds, data, b, seeds, hardware, costHardware, readModel);
     }
 

@@ -42,6 +42,18 @@ class ScalingStudyTest {
     }
 
     @Test
+    void aBudgetFigureOutOfRangeIsNamedByItsOption() {
+        Cli cli = new Cli();
+        cli.assertBadInput("--train-limit and --test-limit must be 0 (all) or positive", "reproduce", "scaling",
+                "--test-limit", "-5", "--dry-run");
+        cli.assertBadInput("--epochs, --chips and --patience must be at least 1", "reproduce", "scaling", "--chips", "0",
+                "--dry-run");
+        cli.assertBadInput("--width must be in (0, 4], got 9.0", "reproduce", "scaling", "--width", "9", "--dry-run");
+        cli.assertBadInput("--budget must be one of quick, full, got 'huge'", "reproduce", "scaling", "--budget", "huge",
+                "--dry-run");
+    }
+
+    @Test
     void studyWritesItsReportAndARerunContinuesWhereItStopped(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("study");
         String[] cmd = Cli.concat(TINY, "--out", out.toString(), "--json", "--backend", "cpu");

@@ -45,4 +45,14 @@ class BudgetTest {
         assertSame(q, q.with(null, null, null, null, null, null));
         assertEquals(0, Budget.of(Budget.FULL).trainLimit(List.of("vgg8", "resnet18")), "full: all images");
     }
+
+    @Test
+    void anImpossibleFigureIsNamedAsTheStudyRecordsIt() {
+        cimtrain.util.SettingError e = org.junit.jupiter.api.Assertions.assertThrows(cimtrain.util.SettingError.class,
+                () -> Budget.of(Budget.QUICK).with(null, -1, null, null, null, null));
+        assertEquals("train_limit and test_limit must be 0 (all) or positive", e.getMessage());
+        assertEquals("budget must be one of quick, full, got 'huge'",
+                org.junit.jupiter.api.Assertions.assertThrows(cimtrain.util.SettingError.class, () -> Budget.of("huge"))
+                        .getMessage());
+    }
 }
