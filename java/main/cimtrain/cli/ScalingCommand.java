@@ -1,13 +1,13 @@
 package cimtrain.cli;
 
 import cimtrain.data.DatasetRegistry;
-import cimtrain.hardware.Hardware;
-import cimtrain.model.Models;
 import cimtrain.experiment.Budget;
 import cimtrain.experiment.ScalingPlan;
 import cimtrain.experiment.ScalingReport;
 import cimtrain.experiment.ScalingStudy;
 import cimtrain.experiment.StudyRun;
+import cimtrain.hardware.Hardware;
+import cimtrain.model.Models;
 import cimtrain.tile.Chip;
 import cimtrain.train.TrainConfig;
 import cimtrain.util.Home;
@@ -114,7 +114,12 @@ public final class ScalingCommand implements Callable<Integer> {
         backend.select();
         int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         ScalingStudy study = new ScalingStudy(plan, dir, nThreads);
-        ScalingStudy.Results results = study.execute();
+        ScalingStudy.Results results;
+        try {
+            results = study.execute();
+        } catch (ScalingStudy.FolderHoldsAnotherStudy e) {
+            throw new UserError(e.getMessage() + "; use another --out, or delete the folder to start again", e);
+        }
         String machine = MachineInfo.machine();
         Map<String, Object> figures = new ScalingReport(plan, results, command(), machine,
                 MachineInfo.commit(Home.root())).write(dir);
@@ -168,27 +173,12 @@ public final class ScalingCommand implements Callable<Integer> {
         for (int i = 0; i < runs.size(); i++) {
             StudyRun r = runs.get(i);
             TrainConfig c = plan.config(r);
-            String hw = r.mode().equals("fp32") ? "-" : plan.hardware();
+            String hw = plan.hardwareOf(r) == null ? "-" : plan.hardwareOf(r);
             int images = b.trainLimit(r.model());
             System.out.printf(Locale.ROOT, "%-4d %-22s %-9s %-5s %-5d %-13s %-7s %-6d %-6d %-8s plateau/%d%n", i + 1, r.id(),
                     r.model(), r.mode(), r.seed(), hw, images == 0 ? "all" : String.valueOf(images), c.epochs(), c.batch(),
                     c.lr(), c.patience());
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", r.id());
-            m.put("model", r.model());
-            m.put("mode", r.mode());
-            m.put("seed", r.seed());
-            m.put("hardware", r.mode().equals("fp32") ? null : plan.hardware());
-            m.put("width", c.width());
-            m.put("epochs", c.epochs());
-            m.put("batch", c.batch());
-            m.put("optimizer", c.optimizer());
-            m.put("lr", (double) c.lr());
-            m.put("schedule", c.schedule());
-            m.put("patience", c.patience());
-            m.put("train_limit", b.trainLimit(r.model()));
-            m.put("test_limit", b.testLimit());
-            m.put("new_chips", b.chips());
+            Map<String, Object> m = plan.describe(r);
             listed.add(m);
         }
         if (json) {

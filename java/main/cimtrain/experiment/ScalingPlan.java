@@ -53,6 +53,33 @@ public record ScalingPlan(List<String> models, String dataset, Path dataDir, Bud
                 run.seed(), readModel);
     }
 
+    /** The chip a run trains on: none (null) for software training. */
+    public String hardwareOf(StudyRun run) {
+        return config(run).needsHardware() ? hardware : null;
+    }
+
+    /** A run as a dry run lists it: its id, model, mode, seed, chip and training settings. */
+    public Map<String, Object> describe(StudyRun run) {
+        TrainConfig c = config(run);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", run.id());
+        m.put("model", run.model());
+        m.put("mode", run.mode());
+        m.put("seed", run.seed());
+        m.put("hardware", hardwareOf(run));
+        m.put("width", c.width());
+        m.put("epochs", c.epochs());
+        m.put("batch", c.batch());
+        m.put("optimizer", c.optimizer());
+        m.put("lr", (double) c.lr());
+        m.put("schedule", c.schedule());
+        m.put("patience", c.patience());
+        m.put("train_limit", budget.trainLimit(run.model()));
+        m.put("test_limit", budget.testLimit());
+        m.put("new_chips", budget.chips());
+        return m;
+    }
+
     /** What makes the study's results: a folder holding a study with other settings cannot be reused. */
     public Map<String, Object> settings() {
         Map<String, Object> m = new LinkedHashMap<>();

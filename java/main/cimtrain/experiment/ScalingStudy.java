@@ -73,6 +73,13 @@ public final class ScalingStudy {
                           HardwareSpec hardware, int computed) {
     }
 
+    /** The study folder holds a study with other settings: refused, before anything trains. */
+    public static final class FolderHoldsAnotherStudy extends UserError {
+        FolderHoldsAnotherStudy(String message) {
+            super(message);
+        }
+    }
+
     /** Settings that only add or leave out runs: a study in a folder may be extended by them. */
     private static final java.util.Set<String> EXTENSIBLE = java.util.Set.of("seeds", "models");
 
@@ -103,8 +110,8 @@ public final class ScalingStudy {
                     }
                 });
                 if (!differ.isEmpty() || theirs.size() != ours.size()) {
-                    throw new UserError(dir + " holds a study with other settings (" + SETTINGS + ": "
-                            + String.join("; ", differ) + "); use another --out, or delete the folder to start again");
+                    throw new FolderHoldsAnotherStudy(dir + " holds a study with other settings (" + SETTINGS + ": "
+                            + String.join("; ", differ) + ")");
                 }
             } catch (IOException e) {
                 throw new UserError(file + ": unreadable (" + e.getMessage().lines().findFirst().orElse("") + ")");
@@ -212,7 +219,7 @@ public final class ScalingStudy {
 
     /** The chip a run trains on: none (null) for software training. */
     private HardwareSpec hardwareOf(StudyRun run, HardwareSpec hw) {
-        return plan.config(run).needsHardware() ? hw : null;
+        return plan.hardwareOf(run) == null ? null : hw;
     }
 
     /** Trains a run (continuing from its checkpoint when {@code resume}) and records its peak memory. */

@@ -120,7 +120,8 @@ class ScalingStudyTest {
         other[java.util.Arrays.asList(other).indexOf("--chips") + 1] = "3";
         assertEquals(2, cli.run(other));
         String err = cli.errText();
-        assertTrue(err.contains("holds a study with other settings (study.json: chips 2 there, 3 here)"), err);
+        assertTrue(err.endsWith("holds a study with other settings (study.json: chips 2 there, 3 here); use another --out, "
+                + "or delete the folder to start again"), err);
 
         // a finished run trained on another version of the chip file: refused before anything trains
         Path config = out.resolve("runs/resnet18-mp-s0/config.json");
