@@ -29,13 +29,11 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /**
  * {@code cimtrain reproduce lenet}: the seed paper's LeNet experiment on the embedded digits, every
@@ -161,7 +159,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                 Path runDir = dir.resolve("runs").resolve(mode + "-s" + seed);
                 Map<String, Object> summary = finished(runDir);
                 if (summary == null) {
-                    deleteTree(runDir); // an interrupted run starts again from scratch
+                    cimtrain.util.FileTree.delete(runDir); // an interrupted run starts again from scratch
                     TrainConfig cfg = new TrainConfig("lenet-paper", 1.0, "mnist-10k", mode, epochs, 64, "adamw", 0.004f,
                             0.9f, 0.01f, "constant", 5, seed, 256, stepsPerEpoch, readModel);
                     summary = TrainRun.execute(cfg, spec, "mnist-10k", split, mode.equals("fp32") ? null : hw, runDir, nThreads);
@@ -205,17 +203,6 @@ public final class ReproduceCommand implements Callable<Integer> {
             return null;
         }
         return Json.MAPPER.readValue(summary.toFile(), new TypeReference<Map<String, Object>>() { });
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     private static double num(Map<String, Object> m, String key) {

@@ -61,7 +61,7 @@ final class RobustnessReproduction {
                 Path runDir = dir.resolve("runs").resolve(mode + "-s" + seed);
                 Map<String, Object> summary = ReproduceCommand.finished(runDir);
                 if (summary == null || !Files.isRegularFile(runDir.resolve(Checkpoint.FILE))) {
-                    ReproduceCommand.deleteTree(runDir);
+                    cimtrain.util.FileTree.delete(runDir);
                     TrainConfig cfg = new TrainConfig(spec.name, 1.0, "mnist-10k", mode, epochs, 64, "adamw", 0.004f,
                             0.9f, 0.01f, "constant", 5, seed, 256, stepsPerEpoch, readModel);
                     summary = TrainRun.execute(cfg, spec, "mnist-10k", split, mode.equals("fp32") ? null : trainHw, runDir,

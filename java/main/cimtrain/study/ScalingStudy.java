@@ -30,17 +30,14 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 /**
  * Runs a {@link ScalingPlan} into a study folder: {@code runs/ID/} per training run (the train command's
@@ -224,7 +221,7 @@ public final class ScalingStudy {
                 DataOptions.PAD, spec.input.channels(), plan.budget().trainLimit(run.model()));
         boolean resume = Files.isRegularFile(runDir.resolve(Checkpoint.FILE));
         if (!resume) {
-            deleteTree(runDir); // nothing worth keeping: a run that never finished an epoch starts again
+            cimtrain.util.FileTree.deleteUnchecked(runDir); // nothing worth keeping: a run that never finished an epoch starts again
         }
         return TrainRun.execute(args, spec, plan.dataset(), new DataSplit(trainingImages(run, split), split.test()), runHw,
                 runDir, threads, resume, 0);
@@ -383,19 +380,6 @@ public final class ScalingStudy {
             return Json.MAPPER.readValue(file.toFile(), new TypeReference<Map<String, Object>>() { });
         } catch (IOException e) {
             throw new UserError(file + ": unreadable (" + e.getMessage().lines().findFirst().orElse("") + ")");
-        }
-    }
-
-    private static void deleteTree(Path d) {
-        if (!Files.exists(d)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(d)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
