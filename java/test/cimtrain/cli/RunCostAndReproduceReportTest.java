@@ -3,15 +3,10 @@ package cimtrain.cli;
 import cimtrain.report.ReportChecks;
 import cimtrain.util.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -30,35 +25,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RunCostAndReproduceReportTest {
     @TempDir
     Path tmp;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldOut;
-    private PrintStream oldErr;
-
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
+    private final Cli cli = new Cli();
 
     private void run(String... args) {
-        out.reset();
-        err.reset();
-        assertEquals(0, Main.run(args), String.join(" ", args) + ": " + err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, cli.run(args), String.join(" ", args) + ": " + cli.errText());
     }
 
     /** The last stdout line, a --json object. */
     private JsonNode lastJson() throws IOException {
-        String[] lines = out.toString(StandardCharsets.UTF_8).trim().split("\n");
-        return Json.MAPPER.readTree(lines[lines.length - 1]);
+        return Json.MAPPER.readTree(cli.lastLine());
     }
 
     private void train(Path dir, String mode) {
@@ -112,7 +87,7 @@ class RunCostAndReproduceReportTest {
         run("reproduce", "robustness", "--seeds", "2", "--chips", "2", "--epochs", "1", "--steps-per-epoch", "3",
                 "--out", dir.toString(), "--json");
         assertTrue(lastJson().get("modes").has("mp"), "the --json line stays last");
-        assertTrue(out.toString(StandardCharsets.UTF_8).contains(dir.resolve("report").resolve("report.html").toString()),
+        assertTrue(cli.outText().contains(dir.resolve("report").resolve("report.html").toString()),
                 "says where the report is");
         assertTrue(Files.isRegularFile(dir.resolve("README.md")) && Files.isRegularFile(dir.resolve("results.csv")),
                 "its own table as before");

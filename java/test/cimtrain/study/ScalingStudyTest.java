@@ -1,14 +1,12 @@
 package cimtrain.study;
 
 import cimtrain.cli.Main;
+import cimtrain.util.Captured;
 import cimtrain.util.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -32,7 +30,7 @@ class ScalingStudyTest {
     @Test
     void dryRunListsEveryRunAndWritesNothing(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("study");
-        String stdout = capture(() -> assertEquals(0, Main.run(concat(TINY, "--out", out.toString(), "--dry-run", "--json"))));
+        String stdout = Captured.stdout(() -> assertEquals(0, Main.run(concat(TINY, "--out", out.toString(), "--dry-run", "--json"))));
         JsonNode json = Json.MAPPER.readTree(lastLine(stdout));
         assertEquals(6, json.get("runs").size(), "2 models x fp32/mp/qat x 1 seed");
         assertEquals(List.of("vgg8-fp32-s0", "vgg8-mp-s0", "vgg8-qat-s0", "resnet18-fp32-s0", "resnet18-mp-s0", "resnet18-qat-s0"),
@@ -48,7 +46,7 @@ class ScalingStudyTest {
     void studyWritesItsReportAndARerunContinuesWhereItStopped(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("study");
         String[] cmd = concat(TINY, "--out", out.toString(), "--json", "--backend", "cpu");
-        String stdout = capture(() -> assertEquals(0, Main.run(cmd)));
+        String stdout = Captured.stdout(() -> assertEquals(0, Main.run(cmd)));
         JsonNode json = Json.MAPPER.readTree(lastLine(stdout));
         for (String f : List.of("README.md", "results.csv", "results.json", "study.json", "report/report.html", "report/report.md")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
@@ -97,7 +95,7 @@ class ScalingStudyTest {
         Files.delete(unfinished.resolve("newchips.json"));
         Path kept = out.resolve("runs/resnet18-qat-s0/summary.json");
         FileTime keptTime = Files.getLastModifiedTime(kept);
-        String again = capture(() -> assertEquals(0, Main.run(cmd)));
+        String again = Captured.stdout(() -> assertEquals(0, Main.run(cmd)));
         assertTrue(again.contains("reusing finished run " + out.resolve("runs/resnet18-qat-s0")), again);
         assertTrue(again.contains("resuming " + unfinished), again);
         assertEquals(keptTime, Files.getLastModifiedTime(kept), "a finished run is not trained again");
@@ -108,7 +106,7 @@ class ScalingStudyTest {
         // other settings in the same folder: refused before anything runs
         String[] other = concat(TINY, "--out", out.toString());
         other[java.util.Arrays.asList(other).indexOf("--chips") + 1] = "3";
-        String err = captureErr(() -> assertEquals(2, Main.run(other)));
+        String err = Captured.stderr(() -> assertEquals(2, Main.run(other)));
         assertTrue(err.contains("holds a study with other settings (study.json: chips 2 there, 3 here)"), err);
 
         // a finished run trained on another version of the chip file: refused before anything trains
@@ -117,7 +115,7 @@ class ScalingStudyTest {
         var edited = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(recorded);
         ((com.fasterxml.jackson.databind.node.ObjectNode) edited.with("hardware_spec").get("scale")).put("headroom", 1.5);
         Files.writeString(config, Json.pretty(edited));
-        String stale = captureErr(() -> assertEquals(2, Main.run(cmd)));
+        String stale = Captured.stderr(() -> assertEquals(2, Main.run(cmd)));
         assertTrue(stale.contains("resnet18-mp-s0 was trained on another paper-table1 (scale.headroom: 1.5 then, 3.0 now)"),
                 stale);
         Files.writeString(config, recorded);
@@ -125,7 +123,7 @@ class ScalingStudyTest {
         // more seeds (and fewer models) only add or leave out runs: the study is extended, reusing its runs
         String[] more = concat(TINY, "--out", out.toString(), "--backend", "cpu", "--seeds", "2");
         more[java.util.Arrays.asList(more).indexOf("--models") + 1] = "vgg8";
-        String extended = capture(() -> assertEquals(0, Main.run(more)));
+        String extended = Captured.stdout(() -> assertEquals(0, Main.run(more)));
         assertTrue(extended.contains("extending the study in " + out), extended);
         assertTrue(extended.contains("reusing finished run " + out.resolve("runs/vgg8-mp-s0")), extended);
         assertTrue(Files.isRegularFile(out.resolve("runs/vgg8-mp-s1/summary.json")), "seed 1 trained");
@@ -148,30 +146,6 @@ class ScalingStudyTest {
     private static String lastLine(String s) {
         String[] lines = s.strip().split("\n");
         return lines[lines.length - 1];
-    }
-
-    private static String capture(Runnable r) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            r.run();
-        } finally {
-            System.setOut(old);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
-    }
-
-    private static String captureErr(Runnable r) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            r.run();
-        } finally {
-            System.setErr(old);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
     }
 
 }
