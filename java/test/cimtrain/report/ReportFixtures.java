@@ -10,10 +10,14 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-/** Run folders for the report tests: copies of the checked-in reproduction's runs, edited in a temp folder. */
+/**
+ * Run folders for the report tests: a frozen copy of the LeNet reproduction's runs (their JSON and CSV
+ * files, as eval-reports/lenet-mnist held them on 2026-12-07), copied again and edited in a temp folder.
+ * A copy of their own, so that remaking the reproduction's report never changes what these tests read.
+ */
 final class ReportFixtures {
     /** The reproduction the tests read (never write): 3 seeds each of fp32, qat, mp and direct. */
-    static final Path LENET = Path.of("eval-reports/lenet-mnist");
+    static final Path LENET = Path.of("java/test-resources/cimtrain/report/lenet-mnist");
 
     private ReportFixtures() {
     }
