@@ -81,7 +81,8 @@ __global__ void xb_quantize(const float* x, int k, int n, int tileRows, int leve
     }
 }
 
-// w (out x k) = the scale of each weight's tile x (G+ - G-)
+// w (out x k) = the scale of each weight's tile x (G+ - G-). Tile numbering, here and in every kernel
+// below: rowTile x columnTiles + columnTile, as TileGrid.tileOf (java/main/cimtrain/backend/TileGrid.java)
 __global__ void xb_device_weights(const float* gp, const float* gn, const float* scales, int out, int k, int tileRows,
                                   int tileOutputs, float* w) {
     int columnTiles = (out + tileOutputs - 1) / tileOutputs;
@@ -93,7 +94,9 @@ __global__ void xb_device_weights(const float* gp, const float* gn, const float*
 
 // After the product mean = w x amplitude (in y): y = fullScale x mean, plus (when noisy) one normal per
 // output and vector with the variance of all the vector's reads (CpuCrossbar.addNoise): output o draws
-// element counter + firstColumn + j of stream (stream + (o + 1) 2^32).
+// element counter + firstColumn + j of stream (stream + (o + 1) 2^32). The variance is the sum over row
+// tiles of AggregateReadNoise.tileVariance and sd is AggregateReadNoise.sigma
+// (java/main/cimtrain/backend/AggregateReadNoise.java), the same float operations in the same order.
 __global__ void xb_aggregate_finish(float* y, int out, int n, int k, int tileRows, int tileOutputs,
                                     const float* scales, const float* fullScale, const float* minValue,
                                     const float* squares, int noisy, float readVar, float conversionVar, float volt,
@@ -110,6 +113,7 @@ __global__ void xb_aggregate_finish(float* y, int out, int n, int k, int tileRow
             float passes = minValue[j] < 0.0f ? 2.0f : 1.0f;
             float var = 0.0f;
             for (int t = 0; t < tiles; t++) {
+                // AggregateReadNoise.tileVariance(scale, squares, passes)
                 float scale = scales[t * columnTiles + ct], s2 = 2.0f * scale * scale;
                 var = var + s2 * (readVar * squares[(long long) t * n + j] + passes * conversionVar);
             }
@@ -139,6 +143,7 @@ __global__ void xb_gather_columns(const float* x, int k, int n, int samples, flo
 // once over [-maxCode, maxCode]; offset (V g_min, single-ended with offset cancelling, else 0): times the
 // sum of the applied amplitudes, subtracted from each column before its conversion. counts (or null):
 // conversions, codes above maxCode, codes below the bottom code (summed per block, then one atomic each).
+// readVar and adcVar: CrossbarParams.exactReadVar and exactAdcVar, as CpuCrossbar.exactBlock uses them.
 __global__ void xb_exact(const float* x, const float* gp, const float* gn, const float* scales, int out, int k, int n,
                          int tileRows, int tileOutputs, int levels, int reads, float volt, int maxCode, float lsb,
                          int clip, int noisy, double readVar, double adcVar, const float* fullScale,
@@ -270,7 +275,7 @@ __global__ void threshold_accumulate(int out, int k, int tileRows, int tileOutpu
             mine++;
             float a = accumulated[i] + d;
             int o = (int) (i / k), c = (int) (i % k);
-            float thr = tileThreshold[(c / tileRows) * columnTiles + o / tileOutputs];
+            float thr = tileThreshold[(c / tileRows) * columnTiles + o / tileOutputs]; // TileGrid.tileOf(i)
             if (direct || !(fabsf(a) < thr)) {
                 float target = wfp[i] + a;
                 unsigned long long slot = atomicAdd(&counts[1], 1ull);
@@ -294,7 +299,7 @@ __global__ void tile_sums(int out, int k, int tileRows, int tileOutputs, const f
     __shared__ double part[REDUCE_THREADS];
     KERNEL_REQUIRE(blockDim.x == REDUCE_THREADS);
     int columnTiles = (out + tileOutputs - 1) / tileOutputs;
-    int t = blockIdx.x, rt = t / columnTiles, ct = t % columnTiles;
+    int t = blockIdx.x, rt = t / columnTiles, ct = t % columnTiles; // the inverse of TileGrid.tile(rt, ct x tileOutputs)
     int c0 = rt * tileRows, c1 = min(k, c0 + tileRows), o0 = ct * tileOutputs, o1 = min(out, o0 + tileOutputs);
     int nc = c1 - c0;
     long long n = (long long) (o1 - o0) * nc;
@@ -317,7 +322,7 @@ __global__ void scale_by_tile(int out, int k, int tileRows, int tileOutputs, flo
     int columnTiles = (out + tileOutputs - 1) / tileOutputs;
     GRID_LOOP(i, (long long) out * k) {
         int o = (int) (i / k), c = (int) (i % k);
-        x[i] *= factors[(c / tileRows) * columnTiles + o / tileOutputs];
+        x[i] *= factors[(c / tileRows) * columnTiles + o / tileOutputs]; // TileGrid.tileOf(i)
     }
 }
 

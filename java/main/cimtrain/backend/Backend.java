@@ -133,7 +133,7 @@ public interface Backend extends AutoCloseable {
      * {@code tileRows} rows drives the conductances gPos and gNeg (out x k, microsiemens) of one tile;
      * each column's current, with fresh read noise, is converted by the ADC; the differential pair is
      * subtracted and the tiles' partial sums added digitally, each tile's times its scale factor
-     * tileScale[rowTile * columnTiles + columnTile] (weight units per microsiemens). Inputs of both
+     * tileScale per tile ({@link TileGrid#tileOf}) (weight units per microsiemens). Inputs of both
      * signs take a second pass with the negated inputs (only for vectors that have negative values).
      * Writes y (out x n) in weight x input units.
      *
@@ -186,16 +186,16 @@ public interface Backend extends AutoCloseable {
      * them (and draws their write noise) in the same order on every backend. Only those cross to the
      * host, not the whole matrix.
      *
-     * @param tileThreshold per tile (rowTile * columnTiles + columnTile), weight units
+     * @param tileThreshold per tile ({@link TileGrid#tileOf}), weight units
      */
-    void thresholdAccumulate(int out, int k, int tileRows, int tileOutputs, Tensor delta, Tensor accumulated,
-                             Tensor wfp, float[] tileThreshold, boolean direct, WriteList written);
+    void thresholdAccumulate(TileGrid grid, Tensor delta, Tensor accumulated, Tensor wfp, float[] tileThreshold,
+                             boolean direct, WriteList written);
 
     /** Per tile, the double sum of grad x (gPos - gNeg) over its weights ({@link ThresholdAccumulate#tileSums}). */
-    void tileSums(int out, int k, int tileRows, int tileOutputs, Tensor grad, Tensor gPos, Tensor gNeg, double[] sums);
+    void tileSums(TileGrid grid, Tensor grad, Tensor gPos, Tensor gNeg, double[] sums);
 
     /** x[i] *= factors[tile of weight i] ({@link ThresholdAccumulate#scaleByTile}). */
-    void scaleByTile(int out, int k, int tileRows, int tileOutputs, Tensor x, float[] factors);
+    void scaleByTile(TileGrid grid, Tensor x, float[] factors);
 
     /** dst[indices[j]] = values[j] for j below count (the few devices a training step wrote). */
     void scatter(int[] indices, float[] values, int count, Tensor dst);

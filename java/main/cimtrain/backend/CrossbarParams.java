@@ -85,12 +85,35 @@ public record CrossbarParams(int tileRows, int tileOutputs, int dacBits, boolean
 
     /** Tiles along the inputs of a k-input layer. */
     public int rowTiles(int k) {
-        return (k + tileRows - 1) / tileRows;
+        return TileGrid.rowTiles(k, tileRows);
     }
 
     /** Tiles along the outputs of an out-output layer. */
     public int columnTiles(int out) {
-        return (out + tileOutputs - 1) / tileOutputs;
+        return TileGrid.columnTiles(out, tileOutputs);
+    }
+
+    /** The tiles of an out x k layer under this periphery. */
+    public TileGrid grid(int out, int k) {
+        return new TileGrid(out, k, tileRows, tileOutputs);
+    }
+
+    /** The DAC's top code (2^dacBits - 1); 0 for exact inputs. */
+    public int dacLevels() {
+        return dacBits > 0 ? (1 << dacBits) - 1 : 0;
+    }
+
+    /**
+     * Exact model: the variance of one column's read noise per unit of squared row amplitude, uA^2
+     * ((read noise x V)^2, the voltage as the float the kernels hold).
+     */
+    public double exactReadVar() {
+        return Math.pow(readNoiseUs * (float) readVoltage, 2);
+    }
+
+    /** Exact model: the variance of one conversion's noise, uA^2 (the LSB as the float the kernels hold). */
+    public double exactAdcVar() {
+        return Math.pow(adcNoiseLsb * (float) adcLsbUa, 2);
     }
 
     /** Full-scale current of the ADC (the top of [0, full] single-ended, of [-full, full] differential). */

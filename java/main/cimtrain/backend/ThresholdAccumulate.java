@@ -7,30 +7,28 @@ package cimtrain.backend;
  * accumulator; when the accumulated value reaches the threshold of the weight's tile (or always, in
  * direct mode) the weight is listed for writing with target W_FP + accumulated, its accumulator resets,
  * and (not in direct mode) W_FP takes the target. Programming the listed weights (write-and-verify,
- * with its own random draws in weight order) stays with the caller.
+ * with its own random draws in weight order) stays with the caller, {@code tile.ThresholdWriteRule}.
  */
 public final class ThresholdAccumulate {
     private ThresholdAccumulate() {
     }
 
     /**
-     * @param tileThreshold per tile (rowTile * columnTiles + columnTile), in weight units
+     * @param tileThreshold per tile ({@link TileGrid#tileOf}), in weight units
      * @param written       out: cleared, then the weights to write in ascending order, and the update count
      */
-    public static void apply(int out, int k, int tileRows, int tileOutputs, float[] delta, float[] accumulated,
-                             float[] wfp, float[] tileThreshold, boolean direct, WriteList written) {
-        int columnTiles = (out + tileOutputs - 1) / tileOutputs;
+    public static void apply(TileGrid grid, float[] delta, float[] accumulated, float[] wfp, float[] tileThreshold,
+                             boolean direct, WriteList written) {
         written.clear();
         long updates = 0;
-        for (int i = 0; i < out * k; i++) {
+        for (int i = 0; i < grid.out * grid.k; i++) {
             float d = delta[i];
             if (d == 0f) {
                 continue;
             }
             updates++;
             float a = accumulated[i] + d;
-            int o = i / k, c = i % k;
-            float threshold = tileThreshold[(c / tileRows) * columnTiles + o / tileOutputs];
+            float threshold = tileThreshold[grid.tileOf(i)];
             if (direct || !(Math.abs(a) < threshold)) {
                 float target = wfp[i] + a;
                 written.add(i, target);
@@ -48,22 +46,17 @@ public final class ThresholdAccumulate {
      * Per tile, the sum over its weights of grad x (gPos - gNeg), in double, weights in index order: the
      * gradient of a trainable tile scale (see {@code tile.ScaleTrainer}) before the factor itself.
      */
-    public static void tileSums(int out, int k, int tileRows, int tileOutputs, float[] grad, float[] gPos,
-                                float[] gNeg, double[] sums) {
-        int columnTiles = (out + tileOutputs - 1) / tileOutputs;
+    public static void tileSums(TileGrid grid, float[] grad, float[] gPos, float[] gNeg, double[] sums) {
         java.util.Arrays.fill(sums, 0.0);
-        for (int i = 0; i < out * k; i++) {
-            int o = i / k, c = i % k;
-            sums[(c / tileRows) * columnTiles + o / tileOutputs] += (double) grad[i] * (gPos[i] - gNeg[i]);
+        for (int i = 0; i < grid.out * grid.k; i++) {
+            sums[grid.tileOf(i)] += (double) grad[i] * (gPos[i] - gNeg[i]);
         }
     }
 
     /** x[i] *= factors[tile of weight i]. */
-    public static void scaleByTile(int out, int k, int tileRows, int tileOutputs, float[] x, float[] factors) {
-        int columnTiles = (out + tileOutputs - 1) / tileOutputs;
-        for (int i = 0; i < out * k; i++) {
-            int o = i / k, c = i % k;
-            x[i] *= factors[(c / tileRows) * columnTiles + o / tileOutputs];
+    public static void scaleByTile(TileGrid grid, float[] x, float[] factors) {
+        for (int i = 0; i < grid.out * grid.k; i++) {
+            x[i] *= factors[grid.tileOf(i)];
         }
     }
 }

@@ -6,7 +6,7 @@ import cimtrain.train.Checkpoint;
 import cimtrain.train.RecordedHardware;
 import cimtrain.train.RunCost;
 import cimtrain.train.RunFolder;
-import cimtrain.util.Folders;
+import cimtrain.util.FileTree;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +72,7 @@ final class RunCache {
         if (summary == null || needsCheckpoint && !checkpoint) {
             boolean resuming = resume && checkpoint;
             if (!resuming) {
-                Folders.deleteTree(runDir); // nothing worth keeping: the run starts again from scratch
+                FileTree.deleteUnchecked(runDir); // nothing worth keeping: the run starts again from scratch
             }
             return new Run(runDir, training.train(runDir, resuming), true);
         }

@@ -6,11 +6,8 @@ import cimtrain.util.UserError;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -85,16 +82,10 @@ public final class LocalRunner {
         } catch (IOException e) {
             throw new UserError("cannot create sweep folder " + out + ": " + e.getMessage());
         }
-        try (FileChannel lockFile = FileChannel.open(out.resolve("sweep.lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock lock = lockFile.tryLock()) {
-            if (lock == null) {
-                throw new UserError("another sweep runner is working in " + out + " (sweep.lock is held)");
-            }
+        return SweepLock.holding(out, () -> {
             SweepStatus.writeIndex(plan, out, jobs);
             return runLocked(jobs);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot lock " + out.resolve("sweep.lock") + ": " + e.getMessage(), e);
-        }
+        });
     }
 
     private Outcome runLocked(List<Job> jobs) {

@@ -8,13 +8,9 @@ import cimtrain.util.UserError;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -206,11 +202,7 @@ public final class SlurmRunner {
         } catch (IOException e) {
             throw new UserError("cannot create sweep folder " + out + ": " + e.getMessage());
         }
-        try (FileChannel lockFile = FileChannel.open(out.resolve("sweep.lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock lock = lockFile.tryLock()) {
-            if (lock == null) {
-                throw new UserError("another sweep runner is working in " + out + " (sweep.lock is held)");
-            }
+        return SweepLock.holding(out, () -> {
             SweepStatus.Slurm earlier = SweepStatus.slurm(out);
             if (earlier != null && earlier.queue().active() && !todo.isEmpty()) {
                 throw new UserError("Slurm job " + earlier.jobId() + " of this sweep folder is still queued or running ("
@@ -230,9 +222,7 @@ public final class SlurmRunner {
             String jobId = sbatch(sbatch, file);
             record(jobId, file, jobs, todo, earlier);
             return new Submission(jobId, file, todo.size());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot lock " + out.resolve("sweep.lock") + ": " + e.getMessage(), e);
-        }
+        });
     }
 
     /** Runs {@code sbatch --parsable FILE} and returns the job id it prints ({@code ID} or {@code ID;CLUSTER}). */

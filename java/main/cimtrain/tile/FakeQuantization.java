@@ -2,6 +2,7 @@ package cimtrain.tile;
 
 import cimtrain.backend.Backend;
 import cimtrain.backend.Tensor;
+import cimtrain.backend.TileGrid;
 import cimtrain.hardware.HardwareSpec;
 import cimtrain.nn.Conv2d;
 import cimtrain.nn.Layer;
@@ -61,32 +62,16 @@ public final class FakeQuantization implements WeightReader {
         if (levels < 2) {
             return;
         }
-        int tileRows = hw.tile().rows(), tileOutputs = hw.outputsPerTile();
-        int rowTiles = (k + tileRows - 1) / tileRows, colTiles = (out + tileOutputs - 1) / tileOutputs;
-        float[] max = new float[rowTiles * colTiles];
-        for (int o = 0; o < out; o++) {
-            for (int i = 0; i < k; i++) {
-                int t = (i / tileRows) * colTiles + o / tileOutputs;
-                max[t] = Math.max(max[t], Math.abs(w[o * k + i]));
+        TileGrid grid = new TileGrid(out, k, hw.tile().rows(), hw.outputsPerTile());
+        float[] max = TileScales.largestPerMapping(grid, w, hw);
+        for (int i = 0; i < out * k; i++) {
+            int t = grid.tileOf(i);
+            if (max[t] == 0f) {
+                continue;
             }
-        }
-        if (hw.scale().granularity().equals("layer")) {
-            float layerMax = 0f;
-            for (float m : max) {
-                layerMax = Math.max(layerMax, m);
-            }
-            java.util.Arrays.fill(max, layerMax);
-        }
-        for (int o = 0; o < out; o++) {
-            for (int i = 0; i < k; i++) {
-                int t = (i / tileRows) * colTiles + o / tileOutputs;
-                if (max[t] == 0f) {
-                    continue;
-                }
-                float step = (float) (hw.scale().inferenceHeadroom() * max[t] / (levels - 1));
-                float n = Math.max(-(levels - 1), Math.min(levels - 1, Math.round(w[o * k + i] / step)));
-                w[o * k + i] = n * step;
-            }
+            float step = (float) (hw.scale().inferenceHeadroom() * max[t] / (levels - 1));
+            float n = Math.max(-(levels - 1), Math.min(levels - 1, Math.round(w[i] / step)));
+            w[i] = n * step;
         }
     }
 

@@ -1,5 +1,6 @@
 package cimtrain.tile;
 
+import cimtrain.backend.TileGrid;
 import cimtrain.hardware.HardwareSpec;
 
 /**
@@ -12,14 +13,10 @@ public record LayerMapping(String layer, int outputs, int inputs, int uses, int 
                            int tileRows, int tileColumns, int columnsPerOutput, boolean referenceColumn) {
 
     public static LayerMapping of(String layer, int outputs, int inputs, int uses, HardwareSpec hw) {
-        int rowTiles = ceil(inputs, hw.tile().rows());
-        int columnTiles = ceil(outputs, hw.outputsPerTile());
+        int rowTiles = TileGrid.rowTiles(inputs, hw.tile().rows());
+        int columnTiles = TileGrid.columnTiles(outputs, hw.outputsPerTile());
         return new LayerMapping(layer, outputs, inputs, uses, rowTiles, columnTiles, hw.tile().rows(), hw.tile().columns(),
                 hw.columnsPerOutput(), hw.mapping().equals(HardwareSpec.REFERENCE));
-    }
-
-    private static int ceil(int a, int b) {
-        return (a + b - 1) / b;
     }
 
     /** Crossbars (tiles) this layer occupies. */

@@ -50,8 +50,7 @@ final class ScaleTrainer {
         int tiles = crossbar.tiles();
         double[] g = new double[tiles];
         crossbar.syncDevices();
-        backend.tileSums(crossbar.out, crossbar.k, crossbar.params.tileRows(), crossbar.params.tileOutputs(), grad,
-                crossbar.devicePos(), crossbar.deviceNeg(), g);
+        backend.tileSums(crossbar.grid(), grad, crossbar.devicePos(), crossbar.deviceNeg(), g);
         float[] scale = crossbar.tileScales();
         for (int t = 0; t < tiles; t++) {
             // d loss / d log(factor) = factor x d loss / d factor = sum of grad x (the weight the devices hold)

@@ -12,9 +12,13 @@ import cimtrain.nn.Parameter;
  * target and the buffer of that weight resets. The parameter's value is W_FP, which the digital
  * backward pass uses.
  *
- * <p>The buffer and W_FP stay on the backend (the GPU, there); each step the backend accumulates and
- * compares in one pass ({@link Backend#thresholdAccumulate}) and hands back only the weights to write,
- * which the host programs in index order (their write noise is drawn in that order on every backend).
+ * <p>One step ({@link #apply}) in order: (1) trainable scales move first ({@link ScaleTrainer});
+ * (2) the backend accumulates and compares every weight in one pass ({@link Backend#thresholdAccumulate};
+ * the buffer and W_FP stay there, on the GPU with CUDA) and hands back only the weights to write, in
+ * index order; (3) this rule programs them, in that order (so their write noise is drawn in the same
+ * order on every backend): {@link CrossbarLayer#program}, write-and-verify; (4) where W_FP must differ
+ * from the target the backend chose (direct: what the devices hold; clipped targets), the corrected
+ * values go back to the backend in one scatter.
  *
  * <p>With {@code direct} there is neither accumulation nor a high-precision copy: every update is
  * written at once and the weight is whatever the devices then hold (the paper's 77.8% baseline).
@@ -27,9 +31,9 @@ public final class ThresholdWriteRule extends WriteCounting implements Parameter
     private final ScaleTrainer scales;
     private final WriteList written = new WriteList();
     private final float[] tileThreshold;
-    // direct: what the devices of each written weight hold; clip: the clipped targets, at clippedIndex
-    private float[] held = new float[16];
-    private int[] clippedIndex = new int[16];
+    // the W_FP corrections of step (4): their weights and values
+    private int[] correctedIndex = new int[16];
+    private float[] corrected = new float[16];
 
     /**
      * @param weight the parameter whose value is W_FP (the devices are already programmed from it); in
@@ -54,44 +58,72 @@ public final class ThresholdWriteRule extends WriteCounting implements Parameter
             throw new IllegalStateException("rule of " + weight.name + " applied to " + p.name);
         }
         Backend be = p.backend();
-        int out = crossbar.out, k = crossbar.k, rows = crossbar.params.tileRows(), cols = crossbar.params.tileOutputs();
         if (scales != null) {
             // the factors move first (from this step's gradient); W_FP follows what the tiles now hold
-            be.scaleByTile(out, k, rows, cols, p.value(), scales.step(be, p.grad));
+            be.scaleByTile(crossbar.grid(), p.value(), scales.step(be, p.grad));
         }
-        be.thresholdAccumulate(out, k, rows, cols, d, accumulated, p.value(), crossbar.tileThresholds(tileThreshold),
-                direct, written);
+        be.thresholdAccumulate(crossbar.grid(), d, accumulated, p.value(), tileThresholds(), direct, written);
         updates += written.updates();
+        int n = programWritten();
+        if (n > 0) {
+            be.scatter(correctedIndex, corrected, n, p.value());
+        }
+    }
+
+    /** The update threshold of one weight, in weight units: see {@link #thresholdOf}. */
+    public float threshold(int index) {
+        return thresholdOf(crossbar.scaleOf(index));
+    }
+
+    /** The update threshold of every tile (the configured number of level spacings), in weight units. */
+    private float[] tileThresholds() {
+        float[] scale = crossbar.hostTileScales();
+        for (int t = 0; t < tileThreshold.length; t++) {
+            tileThreshold[t] = thresholdOf(scale[t]);
+        }
+        return tileThreshold;
+    }
+
+    /** The configured number of level spacings, in the weight units of a tile of this scale. */
+    private float thresholdOf(float scale) {
+        return (float) (crossbar.hw.write().thresholdLevels() * crossbar.hw.device().levelSpacingUs() * scale);
+    }
+
+    /**
+     * Programs the listed weights in index order, each towards its target (clipped to what its devices
+     * can hold when the hardware says so), counting the writes.
+     *
+     * @return how many W_FP corrections were listed: every weight written in direct mode (what its
+     * devices now hold), else those whose target was clipped (W_FP already took the requested target
+     * on the backend; it gets the clipped one)
+     */
+    private int programWritten() {
         int n = written.count();
         boolean clip = !direct && crossbar.hw.write().clipTarget();
-        if ((direct || clip) && held.length < n) {
-            held = new float[Math.max(n, 2 * held.length)];
-            clippedIndex = new int[held.length];
+        if ((direct || clip) && corrected.length < n) {
+            corrected = new float[Math.max(n, 2 * corrected.length)];
+            correctedIndex = new int[corrected.length];
         }
-        int clipped = 0;
+        int corrections = 0;
         for (int j = 0; j < n; j++) {
             int i = written.index(j);
             float target = written.target(j);
             if (clip) {
                 float bound = crossbar.holdable(i);
                 if (Math.abs(target) > bound) {
-                    // W_FP already took the requested target on the backend; it gets the clipped one below
                     target = Math.copySign(bound, target);
-                    clippedIndex[clipped] = i;
-                    held[clipped++] = target;
+                    correctedIndex[corrections] = i;
+                    corrected[corrections++] = target;
                 }
             }
             crossbar.program(i, target);
             writes[i]++;
             if (direct) {
-                held[j] = (crossbar.conductancePos(i) - crossbar.conductanceNeg(i)) * crossbar.scaleOf(i);
+                correctedIndex[corrections] = i;
+                corrected[corrections++] = crossbar.heldWeight(i);
             }
         }
-        if (direct) {
-            be.scatter(written.indexArray(), held, n, p.value());
-        } else if (clipped > 0) {
-            be.scatter(clippedIndex, held, clipped, p.value());
-        }
+        return corrections;
     }
 
     @Override

@@ -505,7 +505,8 @@ class BackendContractTest {
     void thresholdAccumulateListsTheReferencesWritesInIndexOrder(String name) {
         Backend be = subject(name);
         int out = 21, k = 75, tileRows = 32, tileOutputs = 8, size = out * k;
-        int tiles = ((k + tileRows - 1) / tileRows) * ((out + tileOutputs - 1) / tileOutputs);
+        TileGrid grid = new TileGrid(out, k, tileRows, tileOutputs);
+        int tiles = grid.tiles();
         for (boolean direct : new boolean[]{false, true}) {
             float[] delta = random(size, -0.02f, 0.02f), acc = random(size, -0.03f, 0.03f), wfp = random(size);
             for (int i = 0; i < size; i += 5) {
@@ -514,9 +515,9 @@ class BackendContractTest {
             float[] thr = random(tiles, 0.01f, 0.04f);
             float[] accWant = acc.clone(), wfpWant = wfp.clone();
             WriteList want = new WriteList(), got = new WriteList();
-            ThresholdAccumulate.apply(out, k, tileRows, tileOutputs, delta, accWant, wfpWant, thr, direct, want);
+            ThresholdAccumulate.apply(grid, delta, accWant, wfpWant, thr, direct, want);
             Tensor d = put(be, delta), a = put(be, acc), w = put(be, wfp);
-            be.thresholdAccumulate(out, k, tileRows, tileOutputs, d, a, w, thr, direct, got);
+            be.thresholdAccumulate(grid, d, a, w, thr, direct, got);
             assertEquals(want.updates(), got.updates(), "updates");
             assertTrue(want.count() > 0 && want.count() < (direct ? size : size / 2), "a test with some writes");
             assertArrayEquals(Arrays.copyOf(want.indexArray(), want.count()), Arrays.copyOf(got.indexArray(), got.count()),
@@ -533,19 +534,20 @@ class BackendContractTest {
     void tileSumsTileScalingAndScatterMatchTheReference(String name) {
         Backend be = subject(name);
         int out = 70, k = 300, tileRows = 128, tileOutputs = 32, size = out * k;
-        int tiles = ((k + tileRows - 1) / tileRows) * ((out + tileOutputs - 1) / tileOutputs);
+        TileGrid grid = new TileGrid(out, k, tileRows, tileOutputs);
+        int tiles = grid.tiles();
         float[] grad = random(size), gPos = random(size, 1f, 7f), gNeg = random(size, 1f, 7f);
         double[] want = new double[tiles], got = new double[tiles];
-        ThresholdAccumulate.tileSums(out, k, tileRows, tileOutputs, grad, gPos, gNeg, want);
-        be.tileSums(out, k, tileRows, tileOutputs, put(be, grad), put(be, gPos), put(be, gNeg), got);
+        ThresholdAccumulate.tileSums(grid, grad, gPos, gNeg, want);
+        be.tileSums(grid, put(be, grad), put(be, gPos), put(be, gNeg), got);
         for (int t = 0; t < tiles; t++) {
             // double sums of up to 4,096 products in another order
             assertEquals(want[t], got[t], 1e-9 * (1 + Math.abs(want[t])), "tile " + t + " (seed " + SEED + ")");
         }
         float[] factors = random(tiles, 0.9f, 1.1f), x = random(size), xWant = x.clone();
-        ThresholdAccumulate.scaleByTile(out, k, tileRows, tileOutputs, xWant, factors);
+        ThresholdAccumulate.scaleByTile(grid, xWant, factors);
         Tensor xt = put(be, x);
-        be.scaleByTile(out, k, tileRows, tileOutputs, xt, factors);
+        be.scaleByTile(grid, xt, factors);
         compare("scaled by tile", xWant, down(be, xt, size), EXACT, 0);
         int[] idx = {size - 1, 0, 17, 4242};
         float[] vals = random(4);

@@ -1,8 +1,6 @@
 package cimtrain.cli;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import cimtrain.util.Captured;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,38 +12,31 @@ final class Cli {
     static final String[] TINY_RUN = {"train", "--model", "lenet-paper", "--epochs", "1", "--steps-per-epoch", "2",
             "--train-limit", "128", "--threads", "1"};
 
-    final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final Captured captured = new Captured();
 
     int run(String... args) {
-        out.reset();
-        err.reset();
-        PrintStream oldOut = System.out, oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            return Main.run(args);
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+        return captured.get(() -> Main.run(args));
     }
 
     /** Runs a command line that must exit with status 0 (stderr in the failure message); returns its stdout. */
     String ok(String... args) {
         int status = run(args);
         assertEquals(0, status, String.join(" ", args) + ": " + errText());
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    /** The last line of stdout: the --json object of a command that was asked for one. */
-    String lastLine() {
-        String[] lines = out.toString(StandardCharsets.UTF_8).strip().split("\n");
-        return lines[lines.length - 1];
+        return outText();
     }
 
     String errText() {
-        return err.toString(StandardCharsets.UTF_8).trim();
+        return captured.err().trim();
+    }
+
+    /** Everything the last command printed on stdout. */
+    String outText() {
+        return captured.out();
+    }
+
+    /** The last stdout line of the last command (its --json object). */
+    String lastLine() {
+        return captured.lastOutLine();
     }
 
     /** Status 2 and exactly one line on stderr, naming {@code mentions}, no exception's name. */

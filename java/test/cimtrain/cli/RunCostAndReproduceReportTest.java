@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -88,7 +87,7 @@ class RunCostAndReproduceReportTest {
         run("reproduce", "robustness", "--seeds", "2", "--chips", "2", "--epochs", "1", "--steps-per-epoch", "3",
                 "--out", dir.toString(), "--json");
         assertTrue(lastJson().get("modes").has("mp"), "the --json line stays last");
-        assertTrue(cli.out.toString(StandardCharsets.UTF_8).contains(dir.resolve("report").resolve("report.html").toString()),
+        assertTrue(cli.outText().contains(dir.resolve("report").resolve("report.html").toString()),
                 "says where the report is");
         assertTrue(Files.isRegularFile(dir.resolve("README.md")) && Files.isRegularFile(dir.resolve("results.csv")),
                 "its own table as before");

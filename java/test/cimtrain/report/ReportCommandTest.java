@@ -1,6 +1,7 @@
 package cimtrain.report;
 
 import cimtrain.cli.ReportCommand;
+import cimtrain.util.Captured;
 import cimtrain.util.Json;
 import cimtrain.util.UserError;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,11 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
@@ -31,20 +29,12 @@ class ReportCommandTest {
         Path run = ReportFixtures.copyRun("mp-s0", tmp.resolve("runs/mp-s0"));
         ReportFixtures.copyRun("fp32-s0", tmp.resolve("runs/fp32-s0"));
         Path out = tmp.resolve("report");
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        PrintStream old = System.out;
-        int status;
-        try {
-            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-            // a run named twice, on its own and in its holding folder, counts once
-            status = new CommandLine(new ReportCommand()).execute(tmp.toString(), run.toString(), "--out", out.toString(),
-                    "--title", "Two runs", "--json");
-        } finally {
-            System.setOut(old);
-        }
+        Captured captured = new Captured();
+        // a run named twice, on its own and in its holding folder, counts once
+        int status = captured.get(() -> new CommandLine(new ReportCommand()).execute(tmp.toString(), run.toString(),
+                "--out", out.toString(), "--title", "Two runs", "--json"));
         assertEquals(0, status);
-        String[] lines = stdout.toString(StandardCharsets.UTF_8).trim().split("\n");
-        JsonNode j = Json.MAPPER.readTree(lines[lines.length - 1]);
+        JsonNode j = Json.MAPPER.readTree(captured.lastOutLine());
         assertEquals(2, j.get("groups").size());
         assertEquals("fp32", j.get("groups").get(0).get("label").asText());
         double mp = Json.MAPPER.readTree(run.resolve("summary.json").toFile()).get("test_accuracy").asDouble();

@@ -10,13 +10,14 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-/** Run folders for the report tests: copies of a reproduction's runs (java/test/fixtures/), edited in a temp folder. */
+/**
+ * Run folders for the report tests: a frozen copy of the LeNet reproduction's runs (their JSON and CSV
+ * files, as eval-reports/lenet-mnist held them on 2026-12-07), copied again and edited in a temp folder.
+ * A copy of their own, so that remaking the reproduction's report never changes what these tests read.
+ */
 final class ReportFixtures {
-    /**
-     * The LeNet reproduction's runs as the tests read them (never write): 3 seeds each of fp32, qat, mp and direct,
-     * their JSON and CSV files copied from eval-reports/lenet-mnist, so that remaking that report breaks no test.
-     */
-    static final Path LENET = Path.of("java/test/fixtures/lenet-mnist");
+    /** The reproduction the tests read (never write): 3 seeds each of fp32, qat, mp and direct. */
+    static final Path LENET = Path.of("java/test-resources/cimtrain/report/lenet-mnist");
 
     private ReportFixtures() {
     }

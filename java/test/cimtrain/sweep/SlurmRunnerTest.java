@@ -2,6 +2,7 @@ package cimtrain.sweep;
 
 import cimtrain.cli.Main;
 import cimtrain.cli.SweepCommand;
+import cimtrain.util.Captured;
 import cimtrain.util.Home;
 import cimtrain.util.Json;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,9 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,17 +124,10 @@ class SlurmRunnerTest {
         Path planFile = tmp.resolve("plan.yaml");
         Files.writeString(planFile, SIX);
         Path out = tmp.resolve("out");
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream old = System.out;
-        int rc;
-        try {
-            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            rc = new CommandLine(new SweepCommand()).execute(planFile.toString(), "--runner", "slurm", "--dry-run",
-                    "--max-parallel", "2", "--out", out.toString());
-        } finally {
-            System.setOut(old);
-        }
-        String said = buf.toString(StandardCharsets.UTF_8);
+        Captured captured = new Captured();
+        int rc = captured.get(() -> new CommandLine(new SweepCommand()).execute(planFile.toString(), "--runner", "slurm",
+                "--dry-run", "--max-parallel", "2", "--out", out.toString()));
+        String said = captured.out();
         assertEquals(0, rc, said);
         assertTrue(said.contains("#SBATCH --array=0-5%2"), said);
         assertTrue(said.contains("not submitted"), said);

@@ -202,7 +202,7 @@ class CrossbarTest {
         p.write(w);
         ThresholdWriteRule rule = new ThresholdWriteRule(xb, p, false);
         p.setRule(rule);
-        float thr = xb.threshold(0);
+        float thr = rule.threshold(0);
         float small = 0.3f * thr;
         Tensor delta = up(small, 0.45f * thr);
         for (int step = 0; step < 2; step++) {
@@ -234,7 +234,7 @@ class CrossbarTest {
             p.write(w);
             ThresholdWriteRule rule = new ThresholdWriteRule(xb, p, false);
             p.setRule(rule);
-            float thr = xb.threshold(0);
+            float thr = rule.threshold(0);
             p.applyUpdate(up(2f, -1.2f * thr)); // weight 0 to 3 (beyond 1.5); weight 1 within range
             assertArrayEquals(new int[]{1, 1}, rule.writes());
             assertEquals(hw.device().gMaxUs(), xb.conductancePos(0), 1e-4);

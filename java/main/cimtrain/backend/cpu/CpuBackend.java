@@ -6,6 +6,7 @@ import cimtrain.backend.CrossbarParams;
 import cimtrain.backend.PoolGeometry;
 import cimtrain.backend.Tensor;
 import cimtrain.backend.ThresholdAccumulate;
+import cimtrain.backend.TileGrid;
 import cimtrain.backend.WriteList;
 import cimtrain.rng.Philox;
 import cimtrain.util.MachineInfo;
@@ -755,21 +756,20 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void thresholdAccumulate(int out, int k, int tileRows, int tileOutputs, Tensor delta, Tensor accumulated,
-                                    Tensor wfp, float[] tileThreshold, boolean direct, WriteList written) {
-        ThresholdAccumulate.apply(out, k, tileRows, tileOutputs, d(delta), d(accumulated), d(wfp), tileThreshold, direct,
+    public void thresholdAccumulate(TileGrid grid, Tensor delta, Tensor accumulated, Tensor wfp, float[] tileThreshold,
+                                    boolean direct, WriteList written) {
+        ThresholdAccumulate.apply(grid, d(delta), d(accumulated), d(wfp), tileThreshold, direct,
                 written);
     }
 
     @Override
-    public void tileSums(int out, int k, int tileRows, int tileOutputs, Tensor grad, Tensor gPos, Tensor gNeg,
-                         double[] sums) {
-        ThresholdAccumulate.tileSums(out, k, tileRows, tileOutputs, d(grad), d(gPos), d(gNeg), sums);
+    public void tileSums(TileGrid grid, Tensor grad, Tensor gPos, Tensor gNeg, double[] sums) {
+        ThresholdAccumulate.tileSums(grid, d(grad), d(gPos), d(gNeg), sums);
     }
 
     @Override
-    public void scaleByTile(int out, int k, int tileRows, int tileOutputs, Tensor x, float[] factors) {
-        ThresholdAccumulate.scaleByTile(out, k, tileRows, tileOutputs, d(x), factors);
+    public void scaleByTile(TileGrid grid, Tensor x, float[] factors) {
+        ThresholdAccumulate.scaleByTile(grid, d(x), factors);
     }
 
     @Override

@@ -1,7 +1,9 @@
 package cimtrain.backend.cpu;
 
+import cimtrain.backend.AggregateReadNoise;
 import cimtrain.backend.Backend;
 import cimtrain.backend.CrossbarParams;
+import cimtrain.backend.TileGrid;
 import cimtrain.rng.Philox;
 import dev.ludovic.netlib.blas.BLAS;
 
@@ -27,14 +29,11 @@ final class CpuCrossbar {
 
     /** What one call knows, shared by its blocks. */
     private record Call(CrossbarParams p, float[] gp, float[] gn, float[] scales, int out, int k, float[] xs, int n,
-                        float[] ys, long seed, long stream, long counter, long firstColumn, float[] gDiff) {
-        int columnTiles() {
-            return p.columnTiles(out);
-        }
-
+                        float[] ys, long seed, long stream, long counter, long firstColumn, float[] gDiff,
+                        TileGrid grid) {
         /** The scale factor of the tile holding rows of row tile t and output o. */
         float scale(int t, int o) {
-            return scales[t * columnTiles() + o / p.tileOutputs()];
+            return scales[grid.tile(t, o)];
         }
     }
 
@@ -48,7 +47,8 @@ final class CpuCrossbar {
                 gDiff[i] = gp[i] - gn[i];
             }
         }
-        Call c = new Call(p, gp, gn, scales, out, k, xs, n, ys, seed, stream, counter, firstColumn, gDiff);
+        Call c = new Call(p, gp, gn, scales, out, k, xs, n, ys, seed, stream, counter, firstColumn, gDiff,
+                p.grid(out, k));
         float[] wDev = p.aggregateReads() ? deviceWeights(c) : null;
         int blocks = (n + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
         parallel.forRange(blocks, 1, (b0, b1) -> {
@@ -99,7 +99,7 @@ final class CpuCrossbar {
         for (int o = 0; o < c.out; o++) {
             for (int i = 0; i < c.k; i++) {
                 int idx = o * c.k + i;
-                w[idx] = c.scale(i / c.p.tileRows(), o) * (c.gp[idx] - c.gn[idx]);
+                w[idx] = c.scales[c.grid.tileOf(o, i)] * (c.gp[idx] - c.gn[idx]);
             }
         }
         return w;
@@ -121,8 +121,8 @@ final class CpuCrossbar {
     private void aggregateBlock(Call c, float[] wDev, int j0, int j1) {
         CrossbarParams p = c.p;
         int width = j1 - j0, k = c.k, out = c.out, n = c.n;
-        int levels = p.dacBits() > 0 ? (1 << p.dacBits()) - 1 : 0;
-        int tiles = p.rowTiles(k);
+        int levels = p.dacLevels();
+        int tiles = c.grid.rowTiles();
         Scratch s = SCRATCH.get();
         float[] max = s.max = Scratch.fit(s.max, width), min = s.min = Scratch.fit(s.min, width);
         Arrays.fill(max, 0, width, 0f);
@@ -152,7 +152,7 @@ final class CpuCrossbar {
                 c.ys[row + j] = fullScale[j] * mean[m0 + j];
             }
         }
-        addNoise(c, s, levels, tiles, j0, width);
+        addNoise(c, s, tiles, j0, width);
     }
 
     /**
@@ -162,32 +162,28 @@ final class CpuCrossbar {
      * its own Philox stream (stream + (o + 1) 2^32), element counter + the vector's index in the batch,
      * so that a block's draws for one output are one contiguous range.
      */
-    private static void addNoise(Call c, Scratch s, int levels, int tiles, int j0, int width) {
+    private static void addNoise(Call c, Scratch s, int tiles, int j0, int width) {
         CrossbarParams p = c.p;
         float v = (float) p.readVoltage();
-        float readVar = (float) Math.pow(p.readNoiseUs() * v, 2);
-        // per column of a pair: both conversions single-ended, half of the difference's one differential
-        float conversionVar = (float) p.aggregateConversionVar(levels);
-        if (readVar == 0f && conversionVar == 0f) {
+        AggregateReadNoise noise = AggregateReadNoise.of(p);
+        if (noise.silent()) {
             return;
         }
-        int columnTiles = c.columnTiles();
+        int columnTiles = c.grid.columnTiles();
         float[] var = s.var = Scratch.fit(s.var, width);
         float[] z = s.z = Scratch.fit(s.z, width);
         for (int ct = 0; ct < columnTiles; ct++) {
             Arrays.fill(var, 0, width, 0f);
             for (int t = 0; t < tiles; t++) {
-                float scale = c.scales[t * columnTiles + ct], s2 = 2 * scale * scale;
+                float scale = c.scale(t, ct * p.tileOutputs());
                 int q0 = t * width;
                 for (int j = 0; j < width; j++) {
-                    // vectors with negative values take a second pass, with conversions of their own
-                    float passes = s.min[j] < 0f ? 2f : 1f;
-                    var[j] += s2 * (readVar * s.squares[q0 + j] + passes * conversionVar);
+                    var[j] += noise.tileVariance(scale, s.squares[q0 + j], s.min[j] < 0f ? 2f : 1f);
                 }
             }
             for (int j = 0; j < width; j++) {
                 // from microamperes back to weight x input units
-                var[j] = (float) Math.sqrt(var[j]) * s.fullScale[j] / v;
+                var[j] = AggregateReadNoise.sigma(var[j], s.fullScale[j], v);
             }
             int o1 = Math.min(c.out, (ct + 1) * p.tileOutputs());
             for (int o = ct * p.tileOutputs(); o < o1; o++) {
@@ -207,9 +203,9 @@ final class CpuCrossbar {
     private long[] exactBlock(Call c, int j0, int j1) {
         CrossbarParams p = c.p;
         int width = j1 - j0, k = c.k, out = c.out, n = c.n;
-        int levels = p.dacBits() > 0 ? (1 << p.dacBits()) - 1 : 0;
+        int levels = p.dacLevels();
         int reads = p.reads();
-        int tiles = p.rowTiles(k);
+        int tiles = c.grid.rowTiles();
         float v = (float) p.readVoltage();
         int maxCode = p.adcMaxCode();
         int minCode = p.differential() ? -maxCode : 0;
@@ -218,8 +214,8 @@ final class CpuCrossbar {
         float lsb = (float) p.adcLsbUa();
         long conversions = 0, above = 0, below = 0;
         boolean noisy = p.readNoiseUs() > 0 || p.adcNoiseLsb() > 0;
-        double readVar = Math.pow(p.readNoiseUs() * v, 2);
-        double adcVar = Math.pow(p.adcNoiseLsb() * lsb, 2);
+        double readVar = p.exactReadVar();
+        double adcVar = p.exactAdcVar();
         float[] fullScale = new float[width];
         boolean[] negative = new boolean[width];
         vectorRanges(c, j0, j1, fullScale, negative);

@@ -1,10 +1,12 @@
 package cimtrain.backend.cuda;
 
+import cimtrain.backend.AggregateReadNoise;
 import cimtrain.backend.Backend;
 import cimtrain.backend.ConvGeometry;
 import cimtrain.backend.CrossbarParams;
 import cimtrain.backend.PoolGeometry;
 import cimtrain.backend.Tensor;
+import cimtrain.backend.TileGrid;
 import cimtrain.backend.WriteList;
 import cimtrain.util.UserError;
 import jcuda.Pointer;
@@ -667,7 +669,7 @@ public final class CudaBackend implements Backend {
     private void crossbarForward(CrossbarParams p, Tensor gPos, Tensor gNeg, Tensor tileScale, int out, int k,
                                  CUdeviceptr x, int n, CUdeviceptr y, long seed, long stream, long counter,
                                  long firstColumn, long[] clipCounts) {
-        int levels = p.dacBits() > 0 ? (1 << p.dacBits()) - 1 : 0;
+        int levels = p.dacLevels();
         int tiles = p.rowTiles(k);
         float volt = (float) p.readVoltage();
         CUdeviceptr fs = scratch("xb.fullScale", (long) n * 4), inv = scratch("xb.inverse", (long) n * 4),
@@ -680,17 +682,15 @@ public final class CudaBackend implements Backend {
             launch("xb_device_weights", (long) out * k, gPos, gNeg, tileScale, out, k, p.tileRows(), p.tileOutputs(), w);
             // the mean of every read of a vector, shifted and added: the product with the quantised inputs
             gemm(false, false, out, n, k, 1f, w, amp, 0f, y);
-            // as CpuCrossbar.addNoise
-            float readVar = (float) Math.pow(p.readNoiseUs() * volt, 2);
-            float conversionVar = (float) p.aggregateConversionVar(levels);
-            boolean noisy = !(readVar == 0f && conversionVar == 0f);
+            // the kernel sums AggregateReadNoise.tileVariance over the row tiles, as CpuCrossbar.addNoise does
+            AggregateReadNoise noise = AggregateReadNoise.of(p);
             launch("xb_aggregate_finish", (long) out * n, y, out, n, k, p.tileRows(), p.tileOutputs(), tileScale, fs, min,
-                    sq, noisy, readVar, conversionVar, volt, seed, stream, counter, firstColumn);
+                    sq, !noise.silent(), noise.readVar(), noise.conversionVar(), volt, seed, stream, counter, firstColumn);
         } else {
             int maxCode = p.adcMaxCode();
             boolean noisy = p.readNoiseUs() > 0 || p.adcNoiseLsb() > 0;
-            double readVar = Math.pow(p.readNoiseUs() * volt, 2);
-            double adcVar = Math.pow(p.adcNoiseLsb() * (float) p.adcLsbUa(), 2);
+            double readVar = p.exactReadVar();
+            double adcVar = p.exactAdcVar();
             long perColumn = Backend.crossbarDrawsPerColumn(p, out, k);
             float offset = p.offsetCancel() ? (float) (volt * p.gMinUs()) : 0f;
             CUdeviceptr counts = clipCounts != null ? scratch("xb.clipCounts", 24) : null;
@@ -720,16 +720,16 @@ public final class CudaBackend implements Backend {
      * programs them in.
      */
     @Override
-    public void thresholdAccumulate(int out, int k, int tileRows, int tileOutputs, Tensor delta, Tensor accumulated,
-                                    Tensor wfp, float[] tileThreshold, boolean direct, WriteList written) {
-        long size = (long) out * k;
+    public void thresholdAccumulate(TileGrid grid, Tensor delta, Tensor accumulated, Tensor wfp, float[] tileThreshold,
+                                    boolean direct, WriteList written) {
+        long size = (long) grid.out * grid.k;
         CUdeviceptr thr = scratch("ta.threshold", (long) tileThreshold.length * 4), idx = scratch("ta.indices", size * 4),
                 tgt = scratch("ta.targets", size * 4), counts = scratch("ta.counts", 16);
         ensureContext();
         cuMemcpyHtoD(thr, Pointer.to(tileThreshold), (long) tileThreshold.length * 4);
         cuMemsetD32(counts, 0, 4);
-        launch("threshold_accumulate", size, out, k, tileRows, tileOutputs, delta, accumulated, wfp, thr, direct, idx,
-                tgt, counts);
+        launch("threshold_accumulate", size, grid.out, grid.k, grid.tileRows, grid.tileOutputs, delta, accumulated, wfp,
+                thr, direct, idx, tgt, counts);
         long[] c = new long[2];
         cuMemcpyDtoH(Pointer.to(c), counts, 16);
         int n = (int) c[1];
@@ -743,19 +743,18 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void tileSums(int out, int k, int tileRows, int tileOutputs, Tensor grad, Tensor gPos, Tensor gNeg,
-                         double[] sums) {
+    public void tileSums(TileGrid grid, Tensor grad, Tensor gPos, Tensor gNeg, double[] sums) {
         CUdeviceptr s = scratch("tile.sums", (long) sums.length * 8);
-        launchBlocks("tile_sums", sums.length, out, k, tileRows, tileOutputs, grad, gPos, gNeg, s);
+        launchBlocks("tile_sums", sums.length, grid.out, grid.k, grid.tileRows, grid.tileOutputs, grad, gPos, gNeg, s);
         cuMemcpyDtoH(Pointer.to(sums), s, (long) sums.length * 8);
     }
 
     @Override
-    public void scaleByTile(int out, int k, int tileRows, int tileOutputs, Tensor x, float[] factors) {
+    public void scaleByTile(TileGrid grid, Tensor x, float[] factors) {
         CUdeviceptr f = scratch("tile.factors", (long) factors.length * 4);
         ensureContext();
         cuMemcpyHtoD(f, Pointer.to(factors), (long) factors.length * 4);
-        launch("scale_by_tile", (long) out * k, out, k, tileRows, tileOutputs, x, f);
+        launch("scale_by_tile", (long) grid.out * grid.k, grid.out, grid.k, grid.tileRows, grid.tileOutputs, x, f);
     }
 
     @Override

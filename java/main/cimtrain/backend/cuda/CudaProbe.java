@@ -7,9 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * Whether this machine can run the CUDA backend, found out without risking the JVM: loading JCuda's
@@ -126,7 +124,13 @@ public final class CudaProbe {
         if (nativeDir == null) {
             nativeDir = Files.createTempDirectory("cimtrain-jcuda");
             Path dir = nativeDir;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    cimtrain.util.FileTree.delete(dir);
+                } catch (IOException ignored) {
+                    // best effort at exit
+                }
+            }));
         }
         String saved = System.getProperty("java.io.tmpdir");
         System.setProperty("java.io.tmpdir", nativeDir.toString());
@@ -134,14 +138,6 @@ public final class CudaProbe {
             load.run();
         } finally {
             System.setProperty("java.io.tmpdir", saved);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort at exit
         }
     }
 

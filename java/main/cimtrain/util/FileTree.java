@@ -7,13 +7,13 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Whole folders. */
-public final class Folders {
-    private Folders() {
+/** Removing a folder with everything in it (a run folder that starts again, a temporary folder). */
+public final class FileTree {
+    private FileTree() {
     }
 
-    /** Deletes a folder and everything in it, deepest first; nothing when it does not exist. */
-    public static void deleteTree(Path dir) {
+    /** Deletes dir and everything below it, deepest first; nothing when it does not exist. */
+    public static void delete(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
@@ -21,6 +21,13 @@ public final class Folders {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
+        }
+    }
+
+    /** {@link #delete}, for callers that cannot throw IOException. */
+    public static void deleteUnchecked(Path dir) {
+        try {
+            delete(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
