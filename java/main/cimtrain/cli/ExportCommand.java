@@ -81,8 +81,7 @@ public final class ExportCommand implements Callable<Integer> {
     }
 
     private void exportConductances(RunArguments args, Network net) {
-        boolean trainedOnChip = args.hardware() != null && !args.config().mode().equals("qat")
-                && !args.config().mode().equals("fp32");
+        boolean trainedOnChip = args.hardware() != null && args.config().onChip();
         String hwName = hardware != null ? hardware : trainedOnChip ? args.hardware() : "paper-chip";
         HardwareSpec hw = Hardware.load(hwName);
         Chip chip = trainedOnChip ? Chip.place(net, hw, Chip.MP, args.config().seed(), true)

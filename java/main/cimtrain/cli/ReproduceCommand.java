@@ -144,7 +144,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                     + (programmingError != null ? " --programming-error " + programmingError : "") + " --read-model " + readModel
                     + outOption();
             Map<String, Object> byMode = RobustnessReproduction.run(dir, spec, hw, newChips, split, seeds, chips, epochs,
-                    stepsPerEpoch, readModel, nThreads, command);
+                    stepsPerEpoch, readModel, backend.context(nThreads), command);
             buildReport(dir, "Robustness reproduction: the training runs of lenet-paper");
             if (json) {
                 System.out.println(Json.line(Map.of("experiment", "robustness", "modes", byMode)));
@@ -162,9 +162,9 @@ public final class ReproduceCommand implements Callable<Integer> {
                 Map<String, Object> summary = finished(runDir);
                 if (summary == null) {
                     deleteTree(runDir); // an interrupted run starts again from scratch
-                    TrainConfig cfg = new TrainConfig("lenet-paper", 1.0, "mnist-10k", mode, epochs, 64, "adamw", 0.004f,
+                    TrainConfig cfg = new TrainConfig("lenet-paper", 1.0, "mnist-10k", cimtrain.train.Mode.of(mode), epochs, 64, "adamw", 0.004f,
                             0.9f, 0.01f, "constant", 5, seed, 256, stepsPerEpoch, readModel);
-                    summary = TrainRun.execute(cfg, spec, "mnist-10k", split, mode.equals("fp32") ? null : hw, runDir, nThreads);
+                    summary = TrainRun.execute(cfg, spec, "mnist-10k", split, mode.equals("fp32") ? null : hw, runDir, backend.context(nThreads));
                 } else {
                     cimtrain.train.RecordedHardware.requireSame(runDir, mode.equals("fp32") ? null : hw);
                     System.out.println("reusing finished run " + runDir);

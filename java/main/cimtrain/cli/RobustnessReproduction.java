@@ -1,7 +1,6 @@
 package cimtrain.cli;
 
 import cimtrain.backend.Backend;
-import cimtrain.backend.Backends;
 import cimtrain.data.DataSplit;
 import cimtrain.hardware.HardwareSpec;
 import cimtrain.model.ModelSpec;
@@ -43,7 +42,7 @@ final class RobustnessReproduction {
 
     /** @return per mode: trained and transferred accuracy figures */
     static Map<String, Object> run(Path dir, ModelSpec spec, HardwareSpec trainHw, HardwareSpec newChips, DataSplit split,
-                                   int seeds, int chips, int epochs, int stepsPerEpoch, String readModel, int threads,
+                                   int seeds, int chips, int epochs, int stepsPerEpoch, String readModel, cimtrain.train.RunContext context,
                                    String command) throws IOException {
         boolean aggregate = Chip.aggregateReads(readModel, newChips);
         Map<String, Object> byMode = new LinkedHashMap<>();
@@ -62,10 +61,10 @@ final class RobustnessReproduction {
                 Map<String, Object> summary = ReproduceCommand.finished(runDir);
                 if (summary == null || !Files.isRegularFile(runDir.resolve(Checkpoint.FILE))) {
                     ReproduceCommand.deleteTree(runDir);
-                    TrainConfig cfg = new TrainConfig(spec.name, 1.0, "mnist-10k", mode, epochs, 64, "adamw", 0.004f,
+                    TrainConfig cfg = new TrainConfig(spec.name, 1.0, "mnist-10k", cimtrain.train.Mode.of(mode), epochs, 64, "adamw", 0.004f,
                             0.9f, 0.01f, "constant", 5, seed, 256, stepsPerEpoch, readModel);
                     summary = TrainRun.execute(cfg, spec, "mnist-10k", split, mode.equals("fp32") ? null : trainHw, runDir,
-                            threads);
+                            context);
                 } else {
                     cimtrain.train.RecordedHardware.requireSame(runDir, mode.equals("fp32") ? null : trainHw);
                     System.out.println("reusing finished run " + runDir);
@@ -74,7 +73,7 @@ final class RobustnessReproduction {
                 }
                 trained[seed] = ((Number) summary.get("test_accuracy")).doubleValue();
                 ChipEvaluation.Result r = evaluate(runDir.resolve(Checkpoint.FILE), spec, newChips, aggregate,
-                        readModel.equals(Chip.AUTO), split, chips, threads);
+                        readModel.equals(Chip.AUTO), split, chips, context);
                 if (r.clipping() != null) {
                     clipping.put(mode + "-s" + seed, r.clipping().get("saturated_fraction"));
                 }
@@ -116,8 +115,8 @@ final class RobustnessReproduction {
             "mp", "almost no loss");
 
     private static ChipEvaluation.Result evaluate(Path ckpt, ModelSpec spec, HardwareSpec hw, boolean aggregate,
-                                                  boolean auto, DataSplit split, int chips, int threads) {
-        try (Backend be = Backends.create(threads);
+                                                  boolean auto, DataSplit split, int chips, cimtrain.train.RunContext context) {
+        try (Backend be = context.newBackend();
              Network net = new Network(spec.name, be, () -> spec.build(1.0), spec.input, 256, 0)) {
             Checkpoint.loadNetwork(ckpt, net);
             List<float[]> scales = Checkpoint.tileScales(ckpt);

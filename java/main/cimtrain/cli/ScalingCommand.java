@@ -112,7 +112,7 @@ public final class ScalingCommand implements Callable<Integer> {
         }
         backend.select();
         int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        ScalingStudy study = new ScalingStudy(plan, dir, nThreads);
+        ScalingStudy study = new ScalingStudy(plan, dir, backend.context(nThreads));
         ScalingStudy.Results results = study.execute();
         String machine = MachineInfo.machine();
         Map<String, Object> figures = new ScalingReport(plan, results, command(), machine,

@@ -17,6 +17,7 @@ import cimtrain.nn.Network;
 import cimtrain.nn.Shape;
 import cimtrain.train.EpochMetrics;
 import cimtrain.train.RunFolder;
+import cimtrain.train.Mode;
 import cimtrain.train.TrainConfig;
 import cimtrain.train.TrainRun;
 import cimtrain.train.Trainer;
@@ -152,7 +153,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         // a negative weight decay means the optimizer's default; NaN goes on to be refused
         float wd = weightDecay < 0 ? (optimizer.equals("sgd") ? 0f : 0.01f) : weightDecay;
-        TrainConfig cfg = new TrainConfig(model, width, data.dataset, mode, epochs, batch, optimizer, lr, momentum, wd,
+        TrainConfig cfg = new TrainConfig(model, width, data.dataset, Mode.of(mode), epochs, batch, optimizer, lr, momentum, wd,
                 schedule, patience, seed, evalBatch, stepsPerEpoch, readModel);
         // everything the run needs is loaded and checked before the run folder exists
         ModelSpec spec = Models.load(model);
@@ -204,7 +205,8 @@ public final class TrainCommand implements Callable<Integer> {
         int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         Map<String, Object> summary;
         try {
-            summary = TrainRun.execute(args, spec, args.config().dataset(), split, hw, dir, nThreads, resuming, 0);
+            summary = TrainRun.execute(args, spec, args.config().dataset(), split, hw, dir, backend.context(nThreads),
+                    resuming, 0);
         } catch (Trainer.TrainingDiverged e) {
             System.err.println("cimtrain: training failed: " + e.getMessage());
             return 1;

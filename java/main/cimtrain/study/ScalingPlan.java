@@ -50,7 +50,7 @@ public record ScalingPlan(List<String> models, String dataset, Path dataDir, Bud
 
     /** The training settings of a run. */
     public TrainConfig config(StudyRun run) {
-        return new TrainConfig(run.model(), budget.width(), dataset, run.mode(), budget.epochs(run.model()), BATCH, "adamw", LR, 0.9f,
+        return new TrainConfig(run.model(), budget.width(), dataset, cimtrain.train.Mode.of(run.mode()), budget.epochs(run.model()), BATCH, "adamw", LR, 0.9f,
                 0.01f, "plateau", budget.patience(), run.seed(), EVAL_BATCH, 0, readModel);
     }
 

@@ -1,7 +1,6 @@
 package cimtrain.study;
 
 import cimtrain.backend.Backend;
-import cimtrain.backend.Backends;
 import cimtrain.backend.cpu.CpuBackend;
 import cimtrain.data.DataOptions;
 import cimtrain.data.DataSplit;
@@ -61,7 +60,7 @@ public final class ScalingStudy {
 
     private final ScalingPlan plan;
     private final Path dir;
-    private final int threads;
+    private final cimtrain.train.RunContext context;
 
     /** What one run gave: its summary, the new-chip evaluation and the peak memory of its training. */
     public record RunResult(StudyRun run, Map<String, Object> summary, Map<String, Object> newChips,
@@ -79,10 +78,10 @@ public final class ScalingStudy {
     /** Settings that only add or leave out runs: a study in a folder may be extended by them. */
     private static final java.util.Set<String> EXTENSIBLE = java.util.Set.of("seeds", "models");
 
-    public ScalingStudy(ScalingPlan plan, Path dir, int threads) {
+    public ScalingStudy(ScalingPlan plan, Path dir, cimtrain.train.RunContext context) {
         this.plan = plan;
         this.dir = dir;
-        this.threads = threads;
+        this.context = context;
     }
 
     /**
@@ -227,7 +226,7 @@ public final class ScalingStudy {
             deleteTree(runDir); // nothing worth keeping: a run that never finished an epoch starts again
         }
         return TrainRun.execute(args, spec, plan.dataset(), new DataSplit(trainingImages(run, split), split.test()), runHw,
-                runDir, threads, resume, 0);
+                runDir, context, resume, 0);
     }
 
     /** The run's training images: the first ones, as --train-limit takes them (the data was loaded for the model that needs most). */
@@ -248,7 +247,7 @@ public final class ScalingStudy {
     private Moved onNewChips(Path runDir, ModelSpec spec, HardwareSpec hw, Dataset test, boolean aggregate, int chips,
                              BatchNormRecalibration recalibration) {
         Path ckpt = runDir.resolve(Checkpoint.FILE);
-        try (Backend be = Backends.create(threads);
+        try (Backend be = context.newBackend();
              Network net = new Network(spec.name, be, () -> spec.build(plan.budget().width()), spec.input,
                      ScalingPlan.EVAL_BATCH, 0)) {
             Checkpoint.loadNetwork(ckpt, net);

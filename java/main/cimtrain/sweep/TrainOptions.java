@@ -3,7 +3,9 @@ package cimtrain.sweep;
 import cimtrain.cli.TrainCommand;
 import cimtrain.data.DatasetRegistry;
 import cimtrain.model.Models;
+import cimtrain.train.Mode;
 import cimtrain.train.TrainConfig;
+import cimtrain.util.SettingError;
 import cimtrain.util.UserError;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
@@ -120,7 +122,7 @@ final class TrainOptions {
                 throw new UserError("no model (set 'model' in base or an axis)");
             }
             String dataset = value(spec, "--dataset");
-            new TrainConfig(model, value(spec, "--width"), dataset, value(spec, "--mode"),
+            new TrainConfig(model, value(spec, "--width"), dataset, Mode.of(value(spec, "--mode")),
                     value(spec, "--epochs"), value(spec, "--batch"), optimizer, value(spec, "--lr"),
                     value(spec, "--momentum"), weightDecay, value(spec, "--schedule"), value(spec, "--patience"),
                     value(spec, "--seed"), value(spec, "--eval-batch"), value(spec, "--steps-per-epoch"),
@@ -132,7 +134,8 @@ final class TrainOptions {
         } catch (CommandLine.ParameterException e) {
             throw new UserError(where + ": " + oneLine(e.getMessage()));
         } catch (UserError e) {
-            throw new UserError(where + ": " + oneLine(e.getMessage()));
+            // the job's arguments are train's command line, so a setting is named as its flag
+            throw new UserError(where + ": " + oneLine(SettingError.asFlags(e)));
         }
     }
 

@@ -240,14 +240,14 @@ public final class Chip {
             case EXACT -> false;
             case AGGREGATE -> {
                 if (!valid) {
-                    throw new cimtrain.util.UserError("--read-model aggregate needs ADC noise of at least 0.5 LSB (its "
-                            + "rounding is modelled as noise), hardware " + hw.name() + " has " + hw.adc().noiseLsb()
-                            + "; use --read-model exact");
+                    throw new cimtrain.util.SettingError(name -> name.apply("read-model") + " aggregate needs ADC noise of at "
+                            + "least 0.5 LSB (its rounding is modelled as noise), hardware " + hw.name() + " has "
+                            + hw.adc().noiseLsb() + "; use " + name.apply("read-model") + " exact");
                 }
                 yield true;
             }
             case AUTO -> valid;
-            default -> throw new cimtrain.util.UserError("--read-model must be one of " + String.join(", ", READ_MODELS)
+            default -> throw cimtrain.util.SettingError.of("read-model", " must be one of " + String.join(", ", READ_MODELS)
                     + ", got '" + readModel + "'");
         };
     }
@@ -279,8 +279,8 @@ public final class Chip {
     private static Chip place(Network net, HardwareSpec hw, String writeRule, long seed, boolean aggregateReads,
                               List<float[]> scales, double headroom) {
         if (writeRule.equals(MP_PULSE) && hw.pulse() == null) {
-            throw new cimtrain.util.UserError("mode mp-pulse needs a 'pulse:' section in hardware " + hw.name()
-                    + " (see models/hardware/README.md, e.g. --hardware paper-table1-pulse)");
+            throw new cimtrain.util.SettingError(name -> "mode mp-pulse needs a 'pulse:' section in hardware " + hw.name()
+                    + " (see models/hardware/README.md, e.g. " + name.apply("hardware") + " paper-table1-pulse)");
         }
         Chip chip = new Chip();
         List<List<Layer>> replicaLeaves = new ArrayList<>();

@@ -31,7 +31,7 @@ public final class RunCost {
         }
         try {
             JsonNode config = Json.MAPPER.readTree(runDir.resolve("config.json").toFile());
-            if (config.path("mode").asText().equals("fp32")) {
+            if (Mode.FP32.is(config.path("mode").asText())) {
                 return false;
             }
             double width = config.path("width").asDouble(1.0);

@@ -42,7 +42,7 @@ public final class CpuBackend implements Backend {
     /** @param replicas how many replicas networks without batch norm are split into (tests compare 1 and 2) */
     public CpuBackend(int threads, int replicas) {
         if (threads < 1 || threads > MAX_THREADS) {
-            throw new cimtrain.util.UserError("--threads must be in [1, " + MAX_THREADS + "] (0: all cores), got " + threads);
+            throw cimtrain.util.SettingError.of("threads", " must be in [1, " + MAX_THREADS + "] (0: all cores), got " + threads);
         }
         this.blas = BLAS.getInstance();
         this.parallel = new Parallel(threads);
@@ -62,6 +62,11 @@ public final class CpuBackend implements Backend {
     /** The BLAS implementation in use, e.g. "JNIBLAS" (native) or "VectorBLAS" (Java). */
     public String blasName() {
         return blas.getClass().getSimpleName();
+    }
+
+    @Override
+    public String gemmName() {
+        return blasName();
     }
 
     public boolean nativeBlas() {

@@ -6,7 +6,8 @@ import cimtrain.backend.CrossbarParams;
 import cimtrain.backend.PoolGeometry;
 import cimtrain.backend.Tensor;
 import cimtrain.backend.WriteList;
-import cimtrain.util.UserError;
+import cimtrain.util.SettingError;
+
 import jcuda.Pointer;
 import jcuda.Sizeof;
 import jcuda.driver.CUcontext;
@@ -96,7 +97,7 @@ public final class CudaBackend implements Backend {
     private final Map<String, Allocation> scratch = new HashMap<>();
     private volatile boolean closed;
 
-    /** Opens device 0; throws {@link UserError} with one line when there is none or its driver is too old. */
+    /** Opens device 0; throws {@link cimtrain.util.UserError} with one line when there is none or its driver is too old. */
     public static CudaBackend open() {
         return open(Gemm.AUTO);
     }
@@ -110,7 +111,7 @@ public final class CudaBackend implements Backend {
     static CudaBackend open(Gemm gemm, String... modules) {
         CudaProbe.Result r = CudaProbe.probe();
         if (!r.available()) {
-            throw new UserError("--backend cuda: " + r.reason());
+            throw SettingError.of("backend", " cuda: " + r.reason());
         }
         return new CudaBackend(r, gemm, modules);
     }
@@ -154,11 +155,11 @@ public final class CudaBackend implements Backend {
             if (status != CUresult.CUDA_SUCCESS) {
                 String what = CudaProbe.errorName(status);
                 if (status == CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION) {
-                    throw new UserError("--backend cuda: the NVIDIA driver (" + device.driverApi() + ") cannot load "
+                    throw SettingError.of("backend", " cuda: the NVIDIA driver (" + device.driverApi() + ") cannot load "
                             + "the kernels (" + what + "): they are PTX ISA 9.0 from nvcc 13 and need driver "
                             + "release 580 or newer");
                 }
-                throw new UserError("--backend cuda: loading kernels " + m + ".ptx failed: " + what);
+                throw SettingError.of("backend", " cuda: loading kernels " + m + ".ptx failed: " + what);
             }
             modules.add(module);
         }
@@ -223,11 +224,17 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public boolean onGpu() {
+        return true;
+    }
+
+    @Override
     public long peakDeviceBytes() {
         return peakBytes.get();
     }
 
     /** The GEMM in use: cuBLAS or the own kernel (with why). */
+    @Override
     public String gemmName() {
         return gemm;
     }
