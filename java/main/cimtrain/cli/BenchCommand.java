@@ -1,5 +1,6 @@
 package cimtrain.cli;
 
+import cimtrain.options.BackendOption;
 import cimtrain.backend.Backend;
 import cimtrain.hardware.Hardware;
 import cimtrain.hardware.HardwareSpec;

@@ -1,6 +1,8 @@
 package cimtrain.cli;
 
+import cimtrain.options.BackendOption;
 import cimtrain.train.Progress;
+import cimtrain.train.RunContext;
 import cimtrain.train.RunListener;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -20,10 +22,23 @@ final class ConsoleListener implements RunListener {
         this.backend = backend;
     }
 
+    /** Runs on the backend chosen with {@code --backend} and {@code threads} workers, their lines on the console. */
+    static RunContext context(BackendOption backend, int threads) {
+        return new RunContext(backend.chosen(), threads, new ConsoleListener(backend));
+    }
+
+    /** Prints the backend choice's held line, if any, on stderr. */
+    static void sayNote(BackendOption backend) {
+        String line = backend.takeNote();
+        if (line != null) {
+            System.err.println(line);
+        }
+    }
+
     @Override
     public void accepted() {
         if (backend != null) {
-            backend.sayNotes();
+            sayNote(backend);
         }
     }
 

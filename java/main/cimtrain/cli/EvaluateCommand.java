@@ -1,5 +1,6 @@
 package cimtrain.cli;
 
+import cimtrain.options.BackendOption;
 import cimtrain.backend.Backend;
 import cimtrain.data.DataOptions;
 import cimtrain.data.DataSplit;
@@ -218,7 +219,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                     ? new BatchNormRecalibration(split.train(), recalibrateBn, args.config().batch()) : null;
             // the inputs agree: now the result folder, and the lines that say how it will run
             try (RunFolder folder = RunFolder.create(dir, new ConsoleListener(backend))) {
-            backend.sayNotes();
+            ConsoleListener.sayNote(backend);
             System.out.printf(Locale.ROOT, "evaluating %s (trained in mode %s) on %d fresh %s chips (%s)%n", spec.name,
                     args.config().mode(), chips, hw.name(), keepScales ? "with the scale factors it was trained with"
                             : "mapped anew: largest weight of each tile at 1/inference_headroom of the range");

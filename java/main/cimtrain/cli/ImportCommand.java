@@ -1,5 +1,7 @@
 package cimtrain.cli;
 
+import cimtrain.options.BackendOption;
+import cimtrain.options.DataArgs;
 import cimtrain.backend.Backend;
 import cimtrain.data.DataSplit;
 import cimtrain.model.ModelSpec;
@@ -66,7 +68,7 @@ public final class ImportCommand implements Callable<Integer> {
             }
             KerasTransfer.importInto(net, weights);
             try (RunFolder run = RunFolder.create(out, new ConsoleListener(backend))) {
-            backend.sayNotes();
+            ConsoleListener.sayNote(backend);
             double acc = Trainer.evaluate(net, split.test(), 256);
             Checkpoint.write(out.resolve(Checkpoint.FILE), args, net, new Trainer(cfg, net), null, List.of());
             Map<String, Object> summary = new LinkedHashMap<>();

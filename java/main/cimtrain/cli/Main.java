@@ -1,5 +1,6 @@
 package cimtrain.cli;
 
+import cimtrain.options.BackendOption;
 import cimtrain.util.SettingError;
 import cimtrain.util.UserError;
 import picocli.CommandLine;
@@ -72,15 +73,20 @@ public final class Main implements Runnable {
     /** Says (or, after an error, drops) the held line of the command's --backend choice. */
     private static void backendNotes(CommandLine cmd, boolean say) {
         for (CommandLine.ParseResult r = cmd.getParseResult(); r != null; r = r.subcommand()) {
-            for (CommandLine.Model.CommandSpec mixin : r.commandSpec().mixins().values()) {
-                if (mixin.userObject() instanceof BackendOption b) {
-                    if (say) {
-                        b.sayNotes();
-                    } else {
-                        b.dropNotes();
-                    }
+            backendNotes(r.commandSpec(), say);
+        }
+    }
+
+    private static void backendNotes(CommandLine.Model.CommandSpec spec, boolean say) {
+        for (CommandLine.Model.CommandSpec mixin : spec.mixins().values()) {
+            if (mixin.userObject() instanceof BackendOption b) {
+                if (say) {
+                    ConsoleListener.sayNote(b);
+                } else {
+                    b.takeNote();
                 }
             }
+            backendNotes(mixin, say);
         }
     }
 

@@ -1,5 +1,6 @@
 package cimtrain.cli;
 
+import cimtrain.options.BackendOption;
 import cimtrain.data.DataOptions;
 import cimtrain.data.DataSplit;
 import cimtrain.data.DatasetRegistry;
@@ -144,7 +145,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                     + (programmingError != null ? " --programming-error " + programmingError : "") + " --read-model " + readModel
                     + outOption();
             Map<String, Object> byMode = RobustnessReproduction.run(dir, spec, hw, newChips, split, seeds, chips, epochs,
-                    stepsPerEpoch, readModel, backend.context(nThreads), command);
+                    stepsPerEpoch, readModel, ConsoleListener.context(backend, nThreads), command);
             buildReport(dir, "Robustness reproduction: the training runs of lenet-paper");
             if (json) {
                 System.out.println(Json.line(Map.of("experiment", "robustness", "modes", byMode)));
@@ -164,7 +165,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                     deleteTree(runDir); // an interrupted run starts again from scratch
                     TrainConfig cfg = new TrainConfig("lenet-paper", 1.0, "mnist-10k", cimtrain.train.Mode.of(mode), epochs, 64, "adamw", 0.004f,
                             0.9f, 0.01f, "constant", 5, seed, 256, stepsPerEpoch, readModel);
-                    summary = TrainRun.execute(cfg, spec, "mnist-10k", split, mode.equals("fp32") ? null : hw, runDir, backend.context(nThreads));
+                    summary = TrainRun.execute(cfg, spec, "mnist-10k", split, mode.equals("fp32") ? null : hw, runDir, ConsoleListener.context(backend, nThreads));
                 } else {
                     cimtrain.train.RecordedHardware.requireSame(runDir, mode.equals("fp32") ? null : hw);
                     System.out.println("reusing finished run " + runDir);

@@ -1,5 +1,6 @@
 package cimtrain.cli;
 
+import cimtrain.options.BackendOption;
 import cimtrain.data.DatasetRegistry;
 import cimtrain.hardware.Hardware;
 import cimtrain.model.Models;
@@ -112,7 +113,7 @@ public final class ScalingCommand implements Callable<Integer> {
         }
         backend.select();
         int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        ScalingStudy study = new ScalingStudy(plan, dir, backend.context(nThreads));
+        ScalingStudy study = new ScalingStudy(plan, dir, ConsoleListener.context(backend, nThreads));
         ScalingStudy.Results results = study.execute();
         String machine = MachineInfo.machine();
         Map<String, Object> figures = new ScalingReport(plan, results, command(), machine,

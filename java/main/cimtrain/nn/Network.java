@@ -60,16 +60,7 @@ public final class Network implements AutoCloseable {
         this.capacity = capacity;
         Sequential first = layers.get();
         // every layer against the shape it receives, before anything is allocated
-        Shape end;
-        try {
-            end = first.outputShape(inputShape);
-        } catch (IllegalArgumentException e) {
-            throw new cimtrain.util.UserError("network " + name + " on " + inputShape + " inputs: " + e.getMessage());
-        }
-        if (end.height() != 1 || end.width() != 1) {
-            throw new cimtrain.util.UserError("network " + name + ": it must end in a vector of class scores, it ends in "
-                    + end + " (add flatten and linear layers)");
-        }
+        checkShapes(name, first, inputShape);
         int count = hasBatchNorm(first) ? 1 : Math.max(1, Math.min(backend.dataParallelReplicas(), capacity));
         int per = (capacity + count - 1) / count;
         Shape out = null;
@@ -94,7 +85,25 @@ public final class Network implements AutoCloseable {
         this.classes = out.channels();
     }
 
-    private static boolean hasBatchNorm(Layer l) {
+    /**
+     * Checks every layer of a tree against the shape it receives, and that the tree ends in a vector of
+     * class scores; a network file that fails is a {@link cimtrain.util.UserError} naming it.
+     */
+    public static void checkShapes(String name, Layer root, Shape inputShape) {
+        Shape end;
+        try {
+            end = root.outputShape(inputShape);
+        } catch (IllegalArgumentException e) {
+            throw new cimtrain.util.UserError("network " + name + " on " + inputShape + " inputs: " + e.getMessage());
+        }
+        if (end.height() != 1 || end.width() != 1) {
+            throw new cimtrain.util.UserError("network " + name + ": it must end in a vector of class scores, it ends in "
+                    + end + " (add flatten and linear layers)");
+        }
+    }
+
+    /** Whether a layer tree holds batch norm (then a network keeps one replica: its statistics are per batch). */
+    public static boolean hasBatchNorm(Layer l) {
         if (l instanceof BatchNorm2d) {
             return true;
         }
