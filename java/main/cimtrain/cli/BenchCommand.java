@@ -1,11 +1,11 @@
 package cimtrain.cli;
 
-import cimtrain.options.BackendOption;
 import cimtrain.backend.Backend;
 import cimtrain.hardware.Hardware;
 import cimtrain.hardware.HardwareSpec;
 import cimtrain.model.ModelSpec;
 import cimtrain.model.Models;
+import cimtrain.options.BackendOption;
 import cimtrain.tile.Chip;
 import cimtrain.train.Throughput;
 import cimtrain.util.AtomicFiles;

@@ -1,6 +1,5 @@
 package cimtrain.cli;
 
-import cimtrain.options.BackendOption;
 import cimtrain.backend.Backend;
 import cimtrain.data.DataOptions;
 import cimtrain.data.DataSplit;
@@ -10,6 +9,7 @@ import cimtrain.hardware.HardwareSpec;
 import cimtrain.model.ModelSpec;
 import cimtrain.model.Models;
 import cimtrain.nn.Network;
+import cimtrain.options.BackendOption;
 import cimtrain.tile.Chip;
 import cimtrain.train.BatchNormRecalibration;
 import cimtrain.train.Checkpoint;
@@ -218,8 +218,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             BatchNormRecalibration recalibration = recalibrateBn > 0
                     ? new BatchNormRecalibration(split.train(), recalibrateBn, args.config().batch()) : null;
             // the inputs agree: now the result folder, and the lines that say how it will run
-            try (RunFolder folder = RunFolder.create(dir, new ConsoleListener(backend))) {
-            ConsoleListener.sayNote(backend);
+            ConsoleListener console = new ConsoleListener(backend);
+            try (RunFolder folder = RunFolder.create(dir, console)) {
+            console.accepted();
             System.out.printf(Locale.ROOT, "evaluating %s (trained in mode %s) on %d fresh %s chips (%s)%n", spec.name,
                     args.config().mode(), chips, hw.name(), keepScales ? "with the scale factors it was trained with"
                             : "mapped anew: largest weight of each tile at 1/inference_headroom of the range");

@@ -1,17 +1,17 @@
 package cimtrain.cli;
 
-import cimtrain.options.BackendOption;
-import cimtrain.options.DataArgs;
 import cimtrain.backend.Backend;
 import cimtrain.data.DataSplit;
 import cimtrain.model.ModelSpec;
 import cimtrain.model.Models;
 import cimtrain.nn.Network;
+import cimtrain.options.BackendOption;
+import cimtrain.options.DataArgs;
 import cimtrain.train.Checkpoint;
 import cimtrain.train.KerasTransfer;
+import cimtrain.train.Mode;
 import cimtrain.train.RunArguments;
 import cimtrain.train.RunFolder;
-import cimtrain.train.Mode;
 import cimtrain.train.TrainConfig;
 import cimtrain.train.Trainer;
 import cimtrain.util.Json;
@@ -67,8 +67,9 @@ public final class ImportCommand implements Callable<Integer> {
                         + " images differ (use --image-size and --channels)");
             }
             KerasTransfer.importInto(net, weights);
-            try (RunFolder run = RunFolder.create(out, new ConsoleListener(backend))) {
-            ConsoleListener.sayNote(backend);
+            ConsoleListener console = new ConsoleListener(backend);
+            try (RunFolder run = RunFolder.create(out, console)) {
+            console.accepted();
             double acc = Trainer.evaluate(net, split.test(), 256);
             Checkpoint.write(out.resolve(Checkpoint.FILE), args, net, new Trainer(cfg, net), null, List.of());
             Map<String, Object> summary = new LinkedHashMap<>();

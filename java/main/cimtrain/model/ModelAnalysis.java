@@ -2,7 +2,7 @@ package cimtrain.model;
 
 import cimtrain.hardware.HardwareSpec;
 import cimtrain.nn.Layer;
-import cimtrain.nn.Network;
+import cimtrain.nn.LayerTree;
 import cimtrain.nn.Sequential;
 import cimtrain.nn.Shape;
 import cimtrain.tile.ChipMapping;
@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * What a network file's model is, without a backend or any weights: its layers' shapes, MACs and
  * parameters, whether it has batch norm, and how it maps onto a chip and what it costs there. The
- * figures are those of the {@link Network} the same spec builds (ModelAnalysisTest compares them).
+ * figures are those of the {@link cimtrain.nn.Network} the same spec builds (ModelAnalysisTest compares them).
  */
 public final class ModelAnalysis {
     private final String model;
@@ -29,7 +29,7 @@ public final class ModelAnalysis {
     /** The model of {@code spec} at {@code width}; a network whose shapes do not fit is a UserError, as for training. */
     public static ModelAnalysis of(ModelSpec spec, double width) {
         Sequential root = spec.build(width);
-        Network.checkShapes(spec.name, root, spec.input);
+        LayerTree.checkShapes(spec.name, root, spec.input);
         root.trace(spec.input);
         return new ModelAnalysis(spec.name, spec.input, root);
     }
@@ -44,7 +44,7 @@ public final class ModelAnalysis {
 
     /** Leaf layers in forward order (containers expanded), with their traced shapes and MACs. */
     public List<Layer> leaves() {
-        return Network.leaves(root);
+        return LayerTree.leaves(root);
     }
 
     public long parameterCount() {
@@ -56,7 +56,7 @@ public final class ModelAnalysis {
     }
 
     public boolean hasBatchNorm() {
-        return Network.hasBatchNorm(root);
+        return LayerTree.hasBatchNorm(root);
     }
 
     /** Every conv and linear layer on the chip's tiles. */
