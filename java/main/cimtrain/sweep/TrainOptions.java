@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * check of a job's arguments by the same parser and rules {@code train} uses.
  */
 final class TrainOptions {
-    /** Options the runner sets itself (or that do not describe a run). */
+    /** Options the runner sets itself, or that do not describe a run (train's --help and --version). */
     static final Set<String> RUNNER_OWNED = Set.of("out", "resume", "json", "threads", "help", "version");
     /** Options whose value names a file: a relative path is taken from the plan's folder. */
     static final Set<String> PATH_VALUED = Set.of("model", "hardware", "data");
