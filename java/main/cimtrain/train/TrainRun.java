@@ -72,11 +72,6 @@ public final class TrainRun {
             CostModel cost = hw == null ? null : CostModel.of(net, hw, CostModel.DEFAULT_COPIES);
             Trainer trainer = new Trainer(cfg, net, listener);
             try (RunFolder run = resume ? RunFolder.resume(dir) : RunFolder.create(dir, listener)) {
-                // the input is accepted: now the lines that say how it will run
-                listener.accepted();
-                if (saturation != null) {
-                    listener.note("note: " + saturation);
-                }
                 List<EpochMetrics> done = List.of();
                 if (resume) {
                     Map<String, Object> same = new LinkedHashMap<>();
@@ -90,6 +85,13 @@ public final class TrainRun {
                     run.checkConfig(same);
                     done = Checkpoint.restore(dir.resolve(Checkpoint.FILE), net, trainer, chip);
                     run.rewriteMetrics(done);
+                }
+                // the input is accepted (a resumed run's checkpoint too): now the lines that say how it will run
+                listener.accepted();
+                if (saturation != null) {
+                    listener.note("note: " + saturation);
+                }
+                if (resume) {
                     listener.progress(String.format(Locale.ROOT, "resuming %s after epoch %d of %d", dir, done.size(), cfg.epochs()));
                 }
                 Map<String, Object> config = new LinkedHashMap<>();
