@@ -13,8 +13,16 @@ import java.util.List;
  */
 public interface Backend extends AutoCloseable {
 
-    /** Short name ("cpu", "cuda"). */
+    /** Short name ("cpu", "cuda"), as run folders record it. */
     String name();
+
+    /** What does this backend's GEMMs: the CPU's BLAS ("JNIBLAS", "VectorBLAS"), cuBLAS or the own kernel. */
+    String gemmName();
+
+    /** Whether tensors live in GPU memory, so that {@link #peakDeviceBytes()} measures them. */
+    default boolean onGpu() {
+        return false;
+    }
 
     /** Human-readable lines for {@code cimtrain info}: devices, libraries, threads. */
     List<String> describe();

@@ -3,69 +3,65 @@ package cimtrain.backend;
 import cimtrain.backend.cpu.CpuBackend;
 import cimtrain.backend.cuda.CudaBackend;
 import cimtrain.backend.cuda.CudaProbe;
-import cimtrain.util.UserError;
+import cimtrain.util.SettingError;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
- * Makes the backend a command trains on, honouring one process-wide selection ({@code --backend}):
- * {@code cpu}; {@code cuda} (a GPU, or the CPU stand-in of the driver when that is what libcuda.so.1 is,
- * or one line and exit status 2); {@code auto} (the default: the GPU when a driver and a device are found
- * and the device is not the stand-in, else the CPU backend exactly as {@code cpu} makes it, with one
- * line on stderr saying why).
+ * Makes the backends a command computes on, from the user's choice (no process-wide state: whoever
+ * runs is handed a factory): {@code cpu}; {@code cuda} (a GPU, or the CPU stand-in of the driver when
+ * that is what libcuda.so.1 is, or one line and exit status 2); {@code auto} (the GPU when a driver and
+ * a device are found and the device is not the stand-in, else the CPU backend exactly as {@code cpu}
+ * makes it, with one line to {@code notes} saying why, once per factory).
  */
 public final class Backends {
     public static final List<String> CHOICES = List.of("auto", "cpu", "cuda");
 
-    private static volatile String selection = "auto";
-    private static volatile boolean fallbackSaid;
-    /** The backend choice's line, held until the command has accepted its input. */
-    private static volatile String pendingNote;
+    private final String choice;
+    private final Consumer<String> notes;
+    private boolean fallbackSaid;
 
-    /**
-     * Prints the line about the backend chosen (auto falling back to the CPU), once, on stderr: commands
-     * call it when their input is accepted, and the command line after a command ends without error.
-     */
-    public static synchronized void sayNotes() {
-        if (pendingNote != null) {
-            System.err.println(pendingNote);
-            pendingNote = null;
-        }
-    }
-
-    /** Forgets an unsaid line (after a user error, which is the only line). */
-    public static synchronized void dropNotes() {
-        pendingNote = null;
-    }
-
-    private Backends() {
+    private Backends(String choice, Consumer<String> notes) {
+        this.choice = choice;
+        this.notes = notes;
     }
 
     /**
-     * Sets the process-wide selection; an unknown name, or cuda where no driver and device are found, is a
-     * {@link UserError}.
+     * A factory for the user's choice; an unknown name, or cuda where no driver and device are found, is a
+     * {@link SettingError} of the setting "backend".
+     *
+     * @param notes receives the line about auto falling back to the CPU (the command line holds it until the
+     *              command has accepted its input, so that a user error stays the only line)
      */
-    public static void select(String name) {
+    public static Backends choose(String name, Consumer<String> notes) {
         if (!CHOICES.contains(name)) {
-            throw new UserError("--backend must be auto, cpu or cuda, got '" + name + "'");
+            throw SettingError.of("backend", " must be auto, cpu or cuda, got '" + name + "'");
         }
         if (name.equals("cuda")) {
             // fail before the command reads data or makes folders, not when the first network is built
             CudaProbe.Result r = CudaProbe.probe();
             if (!r.available()) {
-                throw new UserError("--backend cuda: " + r.reason());
+                throw SettingError.of("backend", " cuda: " + r.reason());
             }
         }
-        selection = name;
+        return new Backends(name, notes);
     }
 
-    public static String selection() {
-        return selection;
+    /** A factory of CPU backends only (tests and tools that compare against the reference). */
+    public static Backends cpu() {
+        return new Backends("cpu", line -> {
+        });
+    }
+
+    /** The choice as the user gave it: auto, cpu or cuda. */
+    public String choice() {
+        return choice;
     }
 
     /** A backend for training with {@code threads} CPU workers (used by the CPU backend only). */
-    public static Backend create(int threads) {
-        switch (selection) {
+    public synchronized Backend create(int threads) {
+        switch (choice) {
             case "cpu":
                 return cpu(threads);
             case "cuda":
@@ -77,10 +73,9 @@ public final class Backends {
                 }
                 if (!fallbackSaid) {
                     fallbackSaid = true;
-                    // said once the command has accepted its input (sayNotes), so a user error stays one line
-                    pendingNote = "cimtrain: backend auto: using the CPU (" + (r.available()
+                    notes.accept("cimtrain: backend auto: using the CPU (" + (r.available()
                             ? "the CUDA driver found is cimtrain's CPU stand-in, which only --backend cuda uses"
-                            : r.reason()) + ")";
+                            : r.reason()) + ")");
                 }
                 return cpu(threads);
         }
@@ -88,17 +83,6 @@ public final class Backends {
 
     private static Backend cpu(int threads) {
         return new CpuBackend(threads, CpuBackend.DEFAULT_REPLICAS);
-    }
-
-    /** What does a backend's GEMMs: the BLAS of the CPU backend, cuBLAS or the own kernel on the GPU. */
-    public static String gemmName(Backend be) {
-        if (be instanceof CpuBackend c) {
-            return c.blasName();
-        }
-        if (be instanceof CudaBackend c) {
-            return c.gemmName();
-        }
-        return be.name();
     }
 
     /** For {@code cimtrain info}: the GPU, or why there is none. */

@@ -1,11 +1,11 @@
 package cimtrain.cli;
 
 import cimtrain.backend.Backend;
-import cimtrain.backend.Backends;
 import cimtrain.hardware.Hardware;
 import cimtrain.hardware.HardwareSpec;
 import cimtrain.model.ModelSpec;
 import cimtrain.model.Models;
+import cimtrain.options.BackendOption;
 import cimtrain.tile.Chip;
 import cimtrain.train.Throughput;
 import cimtrain.util.AtomicFiles;
@@ -124,12 +124,14 @@ public final class BenchCommand implements Callable<Integer> {
         String commit = MachineInfo.commit(Home.root());
         List<Map<String, Object>> rows = new ArrayList<>();
         String backendName = null;
+        boolean onGpu = false;
         for (Object[] sw : specs) {
             // a backend of its own per network, so that its peak GPU memory is that network's alone
-            try (Backend be = Backends.create(nThreads)) {
+            try (Backend be = backend.chosen().create(nThreads)) {
                 if (backendName == null) {
                     backendName = be.name();
-                    System.out.printf("cimtrain %s (%s), batch %d, %d threads, %s%n", commit, Backends.gemmName(be), batch,
+                    onGpu = be.onGpu();
+                    System.out.printf("cimtrain %s (%s), batch %d, %d threads, %s%n", commit, be.gemmName(), batch,
                             nThreads, machine);
                 }
                 ModelSpec spec = (ModelSpec) sw[0];
@@ -166,8 +168,8 @@ public final class BenchCommand implements Callable<Integer> {
                 row.put("width", width);
                 row.put("batch", batch);
                 row.put("threads", nThreads);
-                row.put("blas", Backends.gemmName(be));
-                if (be.name().equals("cpu")) {
+                row.put("blas", be.gemmName());
+                if (!be.onGpu()) {
                     // the kernels OpenBLAS runs: OPENBLAS_CORETYPE=Haswell holds it to AVX2 on an AVX-512 CPU,
                     // about half the GEMM rate, while PyTorch's convolutions (oneDNN) use AVX-512 regardless
                     row.put("openblas_coretype", MachineInfo.openBlasCoreType());
@@ -177,7 +179,7 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 row.put("steps", steps);
                 row.put("cimtrain_samples_per_s", Math.round(median(ours)));
-                if (be.peakDeviceBytes() >= 0) {
+                if (be.onGpu()) {
                     // the most the GPU tensors of this network's fp32 and mp runs held at once
                     row.put("gpu_peak_bytes", be.peakDeviceBytes());
                 }
@@ -198,12 +200,12 @@ public final class BenchCommand implements Callable<Integer> {
                                 torchVersion, median(theirs), median(ours) / median(theirs)),
                         mp ? String.format(Locale.ROOT, "   mp on %s %,7.0f samples/s (%.2fx fp32)", hardware, mpRate,
                                 mpRate / median(ours)) : "",
-                        be.peakDeviceBytes() >= 0 ? String.format(Locale.ROOT, "   peak GPU memory %,.0f MiB",
+                        be.onGpu() ? String.format(Locale.ROOT, "   peak GPU memory %,.0f MiB",
                                 be.peakDeviceBytes() / 1048576.0) : "");
             }
         }
         if (!noRecord) {
-            record(rows, backendName);
+            record(rows, backendName, onGpu);
         }
         if (json) {
             System.out.println(Json.line(Map.of("results", rows)));
@@ -261,12 +263,12 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** Appends the rows to eval-reports/bench/cpu-fp32.jsonl and the Markdown table beside it. */
-    private static void record(List<Map<String, Object>> rows, String backendName) throws IOException {
+    private static void record(List<Map<String, Object>> rows, String backendName, boolean onGpu) throws IOException {
         Path dir = Home.root().resolve("eval-reports/bench");
         Path jsonl = dir.resolve(backendName + "-fp32.jsonl");
         Path md = dir.resolve(backendName + "-fp32.md");
         StringBuilder j = new StringBuilder(Files.exists(jsonl) ? Files.readString(jsonl) : "");
-        StringBuilder m = new StringBuilder(Files.exists(md) ? Files.readString(md) : (backendName.equals("cpu") ? "# fp32 training throughput on the CPU\n\n" : "# fp32 training throughput, backend " + backendName + "\n\n")
+        StringBuilder m = new StringBuilder(Files.exists(md) ? Files.readString(md) : (!onGpu ? "# fp32 training throughput on the CPU\n\n" : "# fp32 training throughput, backend " + backendName + "\n\n")
                 + "Appended by `./cimtrain bench` (random inputs, full training steps with AdamW, medians of alternating runs;\n"
                 + "PyTorch measured in the same run with the same thread count). Newest rows last.\n\n"
                 + "| date (UTC) | commit | machine | threads | BLAS | model | width | batch | cimtrain samples/s | PyTorch samples/s | ratio | mp samples/s (x fp32) |\n"

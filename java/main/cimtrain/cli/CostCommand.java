@@ -1,11 +1,10 @@
 package cimtrain.cli;
 
-import cimtrain.backend.cpu.CpuBackend;
 import cimtrain.hardware.Hardware;
 import cimtrain.hardware.HardwareSpec;
+import cimtrain.model.ModelAnalysis;
 import cimtrain.model.ModelSpec;
 import cimtrain.model.Models;
-import cimtrain.nn.Network;
 import cimtrain.tile.CostModel;
 import cimtrain.util.Json;
 import cimtrain.util.UserError;
@@ -53,11 +52,7 @@ public final class CostCommand implements Callable<Integer> {
         }
         ModelSpec spec = Models.load(model);
         HardwareSpec hw = Hardware.load(hardware);
-        CostModel cost;
-        try (CpuBackend be = new CpuBackend(1, 1);
-             Network net = new Network(spec.name, be, () -> spec.build(width), spec.input, 1, 0)) {
-            cost = CostModel.of(net, hw, copies);
-        }
+        CostModel cost = ModelAnalysis.of(spec, width).cost(hw, copies);
         Map<String, Object> summary = cost.summary(run == null ? null : runWrites());
         if (json) {
             System.out.println(Json.line(summary));

@@ -1,7 +1,6 @@
 package cimtrain.cli;
 
 import cimtrain.backend.Backend;
-import cimtrain.backend.Backends;
 import cimtrain.data.DataOptions;
 import cimtrain.data.DataSplit;
 import cimtrain.data.DatasetRegistry;
@@ -10,6 +9,7 @@ import cimtrain.hardware.HardwareSpec;
 import cimtrain.model.ModelSpec;
 import cimtrain.model.Models;
 import cimtrain.nn.Network;
+import cimtrain.options.BackendOption;
 import cimtrain.tile.Chip;
 import cimtrain.train.BatchNormRecalibration;
 import cimtrain.train.Checkpoint;
@@ -198,7 +198,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     private Map<String, Object> evaluate(Path ckpt, RunArguments args, ModelSpec spec, HardwareSpec hw, DataSplit split, Path dir) {
         int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         int evalBatch = args.config().evalBatch();
-        try (Backend be = Backends.create(nThreads);
+        try (Backend be = backend.chosen().create(nThreads);
              Network net = new Network(spec.name, be, () -> spec.build(args.config().width()), spec.input, evalBatch, 0)) {
             Checkpoint.loadNetwork(ckpt, net);
             List<float[]> scales = Checkpoint.tileScales(ckpt);
@@ -218,8 +218,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             BatchNormRecalibration recalibration = recalibrateBn > 0
                     ? new BatchNormRecalibration(split.train(), recalibrateBn, args.config().batch()) : null;
             // the inputs agree: now the result folder, and the lines that say how it will run
-            try (RunFolder folder = RunFolder.create(dir)) {
-            cimtrain.backend.Backends.sayNotes();
+            ConsoleListener console = new ConsoleListener(backend);
+            try (RunFolder folder = RunFolder.create(dir, console)) {
+            console.accepted();
             System.out.printf(Locale.ROOT, "evaluating %s (trained in mode %s) on %d fresh %s chips (%s)%n", spec.name,
                     args.config().mode(), chips, hw.name(), keepScales ? "with the scale factors it was trained with"
                             : "mapped anew: largest weight of each tile at 1/inference_headroom of the range");

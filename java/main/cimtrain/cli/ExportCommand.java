@@ -1,6 +1,7 @@
 package cimtrain.cli;
 
-import cimtrain.backend.cpu.CpuBackend;
+import cimtrain.backend.Backend;
+import cimtrain.backend.Backends;
 import cimtrain.hardware.Hardware;
 import cimtrain.hardware.HardwareSpec;
 import cimtrain.io.Hdf5Group;
@@ -65,7 +66,7 @@ public final class ExportCommand implements Callable<Integer> {
         RunArguments args = Checkpoint.arguments(checkpoint);
         ModelSpec spec = Models.load(args.model());
         // only loads and converts: the CPU is the right place whatever --backend other commands take
-        try (CpuBackend be = new CpuBackend(Runtime.getRuntime().availableProcessors(), CpuBackend.DEFAULT_REPLICAS);
+        try (Backend be = Backends.cpu().create(Runtime.getRuntime().availableProcessors());
              Network net = new Network(spec.name, be, () -> spec.build(args.config().width()), spec.input, 1, 0)) {
             Checkpoint.loadNetwork(checkpoint, net);
             if (weights != null) {
@@ -81,8 +82,7 @@ public final class ExportCommand implements Callable<Integer> {
     }
 
     private void exportConductances(RunArguments args, Network net) {
-        boolean trainedOnChip = args.hardware() != null && !args.config().mode().equals("qat")
-                && !args.config().mode().equals("fp32");
+        boolean trainedOnChip = args.hardware() != null && args.config().onChip();
         String hwName = hardware != null ? hardware : trainedOnChip ? args.hardware() : "paper-chip";
         HardwareSpec hw = Hardware.load(hwName);
         Chip chip = trainedOnChip ? Chip.place(net, hw, Chip.MP, args.config().seed(), true)

@@ -1,13 +1,15 @@
 package cimtrain.cli;
 
 import cimtrain.backend.Backend;
-import cimtrain.backend.Backends;
 import cimtrain.data.DataSplit;
 import cimtrain.model.ModelSpec;
 import cimtrain.model.Models;
 import cimtrain.nn.Network;
+import cimtrain.options.BackendOption;
+import cimtrain.options.DataArgs;
 import cimtrain.train.Checkpoint;
 import cimtrain.train.KerasTransfer;
+import cimtrain.train.Mode;
 import cimtrain.train.RunArguments;
 import cimtrain.train.RunFolder;
 import cimtrain.train.TrainConfig;
@@ -54,26 +56,27 @@ public final class ImportCommand implements Callable<Integer> {
         backend.select();
         ModelSpec spec = Models.load(model);
         DataSplit split = data.load();
-        TrainConfig cfg = new TrainConfig(model, 1.0, data.dataset, "fp32", 1, 64, "adamw", 0.001f, 0.9f, 0.01f,
+        TrainConfig cfg = new TrainConfig(model, 1.0, data.dataset, Mode.FP32, 1, 64, "adamw", 0.001f, 0.9f, 0.01f,
                 "constant", 5, 0, 256, 0, "auto");
         RunArguments args = new RunArguments(cfg, model, null, data.dataDir == null ? null : data.dataDir.toString(),
                 data.size, data.fit, data.channels, data.trainLimit);
-        try (Backend be = Backends.create(Runtime.getRuntime().availableProcessors());
+        try (Backend be = backend.chosen().create(Runtime.getRuntime().availableProcessors());
              Network net = new Network(spec.name, be, () -> spec.build(1.0), spec.input, 256, 0)) {
             if (!net.inputShape.equals(new cimtrain.nn.Shape(split.test().channels, split.test().height, split.test().width))) {
                 throw new UserError("model " + spec.name + " takes " + net.inputShape + " inputs, " + data.dataset
                         + " images differ (use --image-size and --channels)");
             }
             KerasTransfer.importInto(net, weights);
-            try (RunFolder run = RunFolder.create(out)) {
-            Backends.sayNotes();
+            ConsoleListener console = new ConsoleListener(backend);
+            try (RunFolder run = RunFolder.create(out, console)) {
+            console.accepted();
             double acc = Trainer.evaluate(net, split.test(), 256);
             Checkpoint.write(out.resolve(Checkpoint.FILE), args, net, new Trainer(cfg, net), null, List.of());
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("model", spec.name);
             summary.put("imported_from", weights.toString());
             summary.put("dataset", data.dataset);
-            summary.put("mode", "fp32");
+            summary.put("mode", Mode.FP32);
             summary.put("test_accuracy", acc);
             summary.put("run_dir", out.toString());
             run.writeSummary(summary);

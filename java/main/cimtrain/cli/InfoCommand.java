@@ -1,6 +1,5 @@
 package cimtrain.cli;
 
-import cimtrain.backend.cpu.CpuBackend;
 import picocli.CommandLine.Command;
 
 import java.lang.management.ManagementFactory;
@@ -17,7 +16,7 @@ public final class InfoCommand implements Callable<Integer> {
                 + ", Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
         System.out.println("cpu cores: " + rt.availableProcessors() + ", max heap: " + (rt.maxMemory() >> 20) + " MiB"
                 + ", physical memory: " + physicalMemoryMiB() + " MiB");
-        try (CpuBackend be = new CpuBackend()) {
+        try (cimtrain.backend.Backend be = cimtrain.backend.Backends.cpu().create(rt.availableProcessors())) {
             be.describe().forEach(System.out::println);
         }
         // the GPU: name, memory, driver and GEMM, or why there is none (never fails: info is for diagnosis)

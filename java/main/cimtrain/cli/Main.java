@@ -1,5 +1,7 @@
 package cimtrain.cli;
 
+import cimtrain.options.BackendOption;
+import cimtrain.util.SettingError;
 import cimtrain.util.UserError;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -40,9 +42,10 @@ public final class Main implements Runnable {
             return BAD_INPUT;
         });
         cmd.setExecutionExceptionHandler((ex, c, parseResult) -> {
-            cimtrain.backend.Backends.dropNotes();
-            if (ex instanceof UserError) {
-                c.getErr().println("cimtrain: " + oneLine(ex.getMessage()));
+            backendNotes(cmd, false);
+            if (ex instanceof UserError u) {
+                // the core names a setting by its key; here it is the flag the user typed
+                c.getErr().println("cimtrain: " + oneLine(SettingError.asFlags(u)));
                 return BAD_INPUT;
             }
             if (ex instanceof UncheckedIOException) {
@@ -58,13 +61,33 @@ public final class Main implements Runnable {
             status = cmd.execute(args);
         } catch (OutOfMemoryError e) {
             // sizes are checked before allocation where they are known; what is left is the sum of many
-            cimtrain.backend.Backends.dropNotes();
+            backendNotes(cmd, false);
             cmd.getErr().println("cimtrain: out of memory (" + oneLine(e.getMessage()) + "): use a smaller --batch, "
                     + "--eval-batch or --width, or let Java use more memory (CIMTRAIN_JAVA_OPTS=-Xmx...)");
             return BAD_INPUT;
         }
-        cimtrain.backend.Backends.sayNotes();
+        backendNotes(cmd, true);
         return status;
+    }
+
+    /** Says (or, after an error, drops) the held line of the command's --backend choice. */
+    private static void backendNotes(CommandLine cmd, boolean say) {
+        for (CommandLine.ParseResult r = cmd.getParseResult(); r != null; r = r.subcommand()) {
+            backendNotes(r.commandSpec(), say);
+        }
+    }
+
+    private static void backendNotes(CommandLine.Model.CommandSpec spec, boolean say) {
+        for (CommandLine.Model.CommandSpec mixin : spec.mixins().values()) {
+            if (mixin.userObject() instanceof BackendOption b) {
+                if (say) {
+                    ConsoleListener.sayNote(b);
+                } else {
+                    b.takeNote();
+                }
+            }
+            backendNotes(mixin, say);
+        }
     }
 
     static String oneLine(String s) {

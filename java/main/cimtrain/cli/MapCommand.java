@@ -1,11 +1,10 @@
 package cimtrain.cli;
 
-import cimtrain.backend.cpu.CpuBackend;
 import cimtrain.hardware.Hardware;
 import cimtrain.hardware.HardwareSpec;
+import cimtrain.model.ModelAnalysis;
 import cimtrain.model.ModelSpec;
 import cimtrain.model.Models;
-import cimtrain.nn.Network;
 import cimtrain.tile.ChipMapping;
 import cimtrain.tile.LayerMapping;
 import cimtrain.util.Json;
@@ -42,11 +41,7 @@ public final class MapCommand implements Callable<Integer> {
     public Integer call() {
         ModelSpec spec = Models.load(model);
         HardwareSpec hw = Hardware.load(hardware);
-        ChipMapping map;
-        try (CpuBackend be = new CpuBackend(1, 1);
-             Network net = new Network(spec.name, be, () -> spec.build(width), spec.input, 1, 0)) {
-            map = ChipMapping.of(net, hw);
-        }
+        ChipMapping map = ModelAnalysis.of(spec, width).mapping(hw);
         if (json) {
             List<Map<String, Object>> layers = new ArrayList<>();
             for (LayerMapping l : map.layers()) {

@@ -1,10 +1,9 @@
 package cimtrain.cli;
 
-import cimtrain.backend.cpu.CpuBackend;
+import cimtrain.model.ModelAnalysis;
 import cimtrain.model.ModelSpec;
 import cimtrain.model.Models;
 import cimtrain.nn.Layer;
-import cimtrain.nn.Network;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -31,15 +30,13 @@ public final class ModelsCommand implements Callable<Integer> {
             return 0;
         }
         ModelSpec spec = Models.load(model);
-        try (CpuBackend be = new CpuBackend(1, 1);
-             Network net = new Network(spec.name, be, () -> spec.build(width), spec.input, 1, 0)) {
-            System.out.println(spec.name + " (" + spec.source + "): " + spec.description);
-            for (Layer l : net.leaves()) {
-                System.out.printf("  %-36s %-10s -> %-10s macs %,d%n", l.describe(), l.inputShape(), l.outputShape(),
-                        l.macs());
-            }
-            System.out.printf("parameters %,d; forward MACs per sample %,d%n", net.parameterCount(), net.macsPerSample());
+        ModelAnalysis net = ModelAnalysis.of(spec, width);
+        System.out.println(spec.name + " (" + spec.source + "): " + spec.description);
+        for (Layer l : net.leaves()) {
+            System.out.printf("  %-36s %-10s -> %-10s macs %,d%n", l.describe(), l.inputShape(), l.outputShape(),
+                    l.macs());
         }
+        System.out.printf("parameters %,d; forward MACs per sample %,d%n", net.parameterCount(), net.macsPerSample());
         return 0;
     }
 }

@@ -1,6 +1,8 @@
 package cimtrain.cli;
 
 import cimtrain.data.DataOptions;
+import cimtrain.options.BackendOption;
+import cimtrain.train.Mode;
 import cimtrain.data.DataSplit;
 import cimtrain.data.DatasetRegistry;
 import cimtrain.experiment.LenetReproduction;
@@ -97,7 +99,7 @@ public final class ReproduceCommand implements Callable<Integer> {
             Path dir = out != null ? out : Home.root().resolve("eval-reports/table2");
             Files.createDirectories(dir);
             Map<String, Object> models = Table2Reproduction.run(dir, Hardware.load(hardware), 8,
-                    "cimtrain reproduce table2 --hardware " + hardware + outOption());
+                    "cimtrain reproduce table2 --hardware " + hardware + outOption(), new ConsoleListener(backend));
             if (json) {
                 System.out.println(Json.line(Map.of("experiment", "table2", "models", models)));
             }
@@ -110,8 +112,8 @@ public final class ReproduceCommand implements Callable<Integer> {
             throw new UserError("--seeds and --epochs must be at least 1");
         }
         for (String m : modes) {
-            if (!TrainConfig.MODES.contains(m)) {
-                throw new UserError("--modes: unknown mode '" + m + "' (known: " + String.join(", ", TrainConfig.MODES) + ")");
+            if (!Mode.labels().contains(m)) {
+                throw new UserError("--modes: unknown mode '" + m + "' (known: " + String.join(", ", Mode.labels()) + ")");
             }
         }
         ModelSpec spec = Models.load(LenetReproduction.MODEL);
@@ -126,7 +128,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                     + (programmingError != null ? " --programming-error " + programmingError : "") + " --read-model " + readModel
                     + outOption();
             Map<String, Object> byMode = new RobustnessReproduction(seeds, chips, epochs, stepsPerEpoch, hw, newChips,
-                    readModel, command).run(dir, spec, split, nThreads);
+                    readModel, command).run(dir, spec, split, ConsoleListener.context(backend, nThreads));
             if (json) {
                 System.out.println(Json.line(Map.of("experiment", "robustness", "modes", byMode)));
             }
@@ -136,8 +138,8 @@ public final class ReproduceCommand implements Callable<Integer> {
         String command = "cimtrain reproduce lenet --seeds " + seeds + " --modes " + String.join(",", modes) + " --epochs "
                 + epochs + " --steps-per-epoch " + stepsPerEpoch + " --hardware " + hardware + " --read-model " + readModel
                 + outOption();
-        Map<String, Object> byMode = new LenetReproduction(List.copyOf(modes), seeds, epochs, stepsPerEpoch, hw, readModel,
-                command).run(dir, spec, split, nThreads);
+        Map<String, Object> byMode = new LenetReproduction(modes.stream().map(Mode::of).toList(), seeds, epochs, stepsPerEpoch, hw, readModel,
+                command).run(dir, spec, split, ConsoleListener.context(backend, nThreads));
         if (json) {
             System.out.println(Json.line(Map.of("experiment", "lenet", "modes", byMode)));
         }

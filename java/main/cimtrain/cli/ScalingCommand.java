@@ -1,6 +1,7 @@
 package cimtrain.cli;
 
 import cimtrain.data.DatasetRegistry;
+import cimtrain.options.BackendOption;
 import cimtrain.experiment.Budget;
 import cimtrain.experiment.ScalingPlan;
 import cimtrain.experiment.ScalingReport;
@@ -113,7 +114,7 @@ public final class ScalingCommand implements Callable<Integer> {
         }
         backend.select();
         int nThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        ScalingStudy study = new ScalingStudy(plan, dir, nThreads);
+        ScalingStudy study = new ScalingStudy(plan, dir, ConsoleListener.context(backend, nThreads));
         ScalingStudy.Results results;
         try {
             results = study.execute();
@@ -123,7 +124,7 @@ public final class ScalingCommand implements Callable<Integer> {
         String machine = MachineInfo.machine();
         Map<String, Object> figures = new ScalingReport(plan, results, command(), machine,
                 MachineInfo.commit(Home.root())).write(dir);
-        Path report = ScalingStudy.buildRunsReport(plan, dir);
+        Path report = study.buildRunsReport();
         System.out.printf(Locale.ROOT, "study written to %s (README.md, results.csv, results.json; plots in %s)%n", dir, report);
         if (json) {
             System.out.println(Json.line(figures));
@@ -155,7 +156,7 @@ public final class ScalingCommand implements Callable<Integer> {
         try {
             b = Budget.of(budget).with(width, trainLimit, testLimit, epochs, chips, patience);
         } catch (SettingError e) {
-            throw e.naming(setting -> "--" + setting.replace('_', '-')); // the budget's settings are this command's options
+            throw new UserError(e.message(setting -> "--" + setting.replace('_', '-')), e); // the budget's settings are this command's options
         }
         return new ScalingPlan(List.copyOf(models), ds, data, b, seeds, hardware, costHardware, readModel);
     }

@@ -1,5 +1,6 @@
 package cimtrain.data;
 
+import cimtrain.util.SettingError;
 import cimtrain.util.UserError;
 
 import java.io.IOException;
@@ -14,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /** The data sets the command line knows by name, and where each one's files are looked for. */
 public final class DatasetRegistry {
@@ -79,10 +82,11 @@ public final class DatasetRegistry {
         DataSplit split = switch (name) {
             case MNIST_10K -> splitMnist10k(dataDir == null ? loadShippedMnist10k() : loadMnist10kFrom(dataDir));
             case FASHION_MNIST -> loadIdxSplit(name, dataDir != null ? dataDir : DEBIAN_FASHION_MNIST,
-                    "install it with 'apt-get install dataset-fashion-mnist' or pass --data DIR holding the Fashion-MNIST IDX files");
+                    o -> "install it with 'apt-get install dataset-fashion-mnist' or pass " + o.apply("data")
+                            + " DIR holding the Fashion-MNIST IDX files");
             case MNIST -> loadIdxSplit(name, requireDir(name, dataDir, "the four MNIST IDX files "
                     + "train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (.gz or not)"),
-                    "pass --data DIR holding the MNIST IDX files");
+                    o -> "pass " + o.apply("data") + " DIR holding the MNIST IDX files");
             case CIFAR10 -> CifarReader.load(requireDir(name, dataDir,
                     "the CIFAR-10 binary version (data_batch_1.bin .. data_batch_5.bin, test_batch.bin)"));
             default -> throw new IllegalStateException(name);
@@ -98,14 +102,16 @@ public final class DatasetRegistry {
 
     private static Path requireDir(String name, Path dataDir, String what) {
         if (dataDir == null) {
-            throw new UserError("dataset " + name + " is not shipped with cimtrain: pass --data DIR, a folder holding " + what);
+            throw new SettingError(o -> "dataset " + name + " is not shipped with cimtrain: pass " + o.apply("data")
+                    + " DIR, a folder holding " + what);
         }
         return dataDir;
     }
 
     // ---- IDX sets with the standard MNIST file names ----
 
-    private static DataSplit loadIdxSplit(String name, Path dir, String hint) {
+    /** @param hint where the files may be had, naming the data setting through the function it is given */
+    private static DataSplit loadIdxSplit(String name, Path dir, Function<UnaryOperator<String>, String> hint) {
         Path trainImages = findIdx(name, dir, "train-images-idx3-ubyte", hint);
         Path trainLabels = findIdx(name, dir, "train-labels-idx1-ubyte", hint);
         Path testImages = findIdx(name, dir, "t10k-images-idx3-ubyte", hint);
@@ -115,7 +121,7 @@ public final class DatasetRegistry {
     }
 
     /** Accepts the official name, with or without .gz, and the "train-images.idx3-ubyte" spelling of some mirrors. */
-    private static Path findIdx(String name, Path dir, String base, String hint) {
+    private static Path findIdx(String name, Path dir, String base, Function<UnaryOperator<String>, String> hint) {
         String dotted = base.replace("-idx", ".idx");
         for (String candidate : List.of(base + ".gz", base, dotted + ".gz", dotted)) {
             Path p = dir.resolve(candidate);
@@ -123,7 +129,7 @@ public final class DatasetRegistry {
                 return p;
             }
         }
-        throw new UserError(name + ": no " + base + "[.gz] in " + dir + "; " + hint);
+        throw new SettingError(o -> name + ": no " + base + "[.gz] in " + dir + "; " + hint.apply(o));
     }
 
     // ---- mnist-10k ----
@@ -132,8 +138,8 @@ public final class DatasetRegistry {
         Path images = dir.resolve(MNIST_10K_IMAGES);
         Path labels = dir.resolve(MNIST_10K_LABELS);
         if (!Files.isRegularFile(images) || !Files.isRegularFile(labels)) {
-            throw new UserError(MNIST_10K + ": data folder " + dir + " must hold " + MNIST_10K_IMAGES + " and "
-                    + MNIST_10K_LABELS + " (leave --data out to use the copy shipped with cimtrain)");
+            throw new SettingError(o -> MNIST_10K + ": data folder " + dir + " must hold " + MNIST_10K_IMAGES + " and "
+                    + MNIST_10K_LABELS + " (leave " + o.apply("data") + " out to use the copy shipped with cimtrain)");
         }
         return IdxReader.readImagesAndLabels(MNIST_10K, images, labels, CLASSES);
     }
@@ -165,8 +171,8 @@ public final class DatasetRegistry {
                 return loadMnist10kFrom(dir);
             }
         }
-        throw new UserError(MNIST_10K + ": shipped data not found on the classpath (" + res + ") nor in " + tried
-                + "; set -D" + HOME_PROPERTY + "=PROJECT_DIR or pass --data DIR holding " + MNIST_10K_IMAGES
+        throw new SettingError(o -> MNIST_10K + ": shipped data not found on the classpath (" + res + ") nor in " + tried
+                + "; set -D" + HOME_PROPERTY + "=PROJECT_DIR or pass " + o.apply("data") + " DIR holding " + MNIST_10K_IMAGES
                 + " and " + MNIST_10K_LABELS);
     }
 

@@ -32,13 +32,13 @@ public record Budget(String name, double width, int trainLimit, int testLimit, i
 
     public Budget {
         if (!(width > 0) || width > 4) {
-            throw new SettingError("must be in (0, 4], got " + width, "width");
+            throw SettingError.all("must be in (0, 4], got " + width, "width");
         }
         if (trainLimit < 0 || testLimit < 0) {
-            throw new SettingError("must be 0 (all) or positive", "train_limit", "test_limit");
+            throw SettingError.all("must be 0 (all) or positive", "train_limit", "test_limit");
         }
         if (epochs < 1 || chips < 1 || patience < 1) {
-            throw new SettingError("must be at least 1", "epochs", "chips", "patience");
+            throw SettingError.all("must be at least 1", "epochs", "chips", "patience");
         }
         perModel = Map.copyOf(perModel);
     }
@@ -86,7 +86,7 @@ public record Budget(String name, double width, int trainLimit, int testLimit, i
             // in the study made at 39f1c5b).
             case QUICK -> new Budget(QUICK, 0.125, 6000, 2000, 12, 5, 2, Map.of("vgg8", new ModelTraining(null, 20)));
             case FULL -> new Budget(FULL, 1.0, 0, 0, 100, 10, 5, Map.of());
-            default -> throw new SettingError("must be one of " + String.join(", ", names()) + ", got '" + name + "'", "budget");
+            default -> throw SettingError.all("must be one of " + String.join(", ", names()) + ", got '" + name + "'", "budget");
         };
     }
 

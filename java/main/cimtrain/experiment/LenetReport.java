@@ -1,5 +1,7 @@
 package cimtrain.experiment;
 
+import cimtrain.train.RunListener;
+import cimtrain.train.Mode;
 import cimtrain.hardware.HardwareSpec;
 import cimtrain.report.MarkdownTable;
 import cimtrain.report.ReportHeader;
@@ -19,18 +21,18 @@ import static cimtrain.experiment.Records.num;
 /** The LeNet reproduction's README.md (its figures beside the paper's) and results.csv (one line per run). */
 final class LenetReport {
     /** The paper's figures for the LeNet experiment (shared reference, paper-spec.md). */
-    private static final Map<String, String> PAPER_ACCURACY = Map.of("fp32", "98.7", "mp", "97.73", "direct", "77.8",
-            "qat", "-");
+    private static final Map<Mode, String> PAPER_ACCURACY = Map.of(Mode.FP32, "98.7", Mode.MP, "97.73", Mode.DIRECT, "77.8",
+            Mode.QAT, "-");
     /** The aggregate read model in words, as every report that uses it says it. */
     private static final String AGGREGATE = "one product and one Gaussian per output with the variance of all the "
             + "bit-serial reads' noise and ADC rounding; checked against the exact model's mean and spread in ReadModelTest";
 
     private final LenetReproduction experiment;
-    private final Map<String, List<Map<String, Object>>> results;
+    private final Map<Mode, List<Map<String, Object>>> results;
     private final Map<String, Object> byMode;
     private final int reused;
 
-    LenetReport(LenetReproduction experiment, Map<String, List<Map<String, Object>>> results, Map<String, Object> byMode,
+    LenetReport(LenetReproduction experiment, Map<Mode, List<Map<String, Object>>> results, Map<String, Object> byMode,
                 int reused) {
         this.experiment = experiment;
         this.results = results;
@@ -39,11 +41,11 @@ final class LenetReport {
     }
 
     /** Writes results.csv and README.md into {@code dir} and prints the README. */
-    void write(Path dir) {
+    void write(Path dir, RunListener listener) {
         String md = markdown(dir.resolve("README.md"));
         AtomicFiles.writeString(dir.resolve("results.csv"), csv());
         AtomicFiles.writeString(dir.resolve("README.md"), md);
-        System.out.print(md);
+        listener.report(md);
     }
 
     private String csv() {
@@ -63,7 +65,7 @@ final class LenetReport {
     @SuppressWarnings("unchecked")
     static String answer(Map<String, Object> byMode) {
         StringBuilder a = new StringBuilder();
-        Map<String, Object> fp32 = (Map<String, Object>) byMode.get("fp32"), mp = (Map<String, Object>) byMode.get("mp");
+        Map<String, Object> fp32 = (Map<String, Object>) byMode.get(Mode.FP32.label()), mp = (Map<String, Object>) byMode.get(Mode.MP.label());
         if (mp != null) {
             a.append(String.format(Locale.ROOT, "mp %.2f +- %.2f%% (%s seeds)", 100 * num(mp, "accuracy_mean"),
                     100 * num(mp, "accuracy_std"), mp.get("seeds")));
@@ -82,7 +84,7 @@ final class LenetReport {
             a.append(String.format(Locale.ROOT, "fp32 %.2f +- %.2f%% (the paper: 98.7%%, on full MNIST). ",
                     100 * num(fp32, "accuracy_mean"), 100 * num(fp32, "accuracy_std")));
         }
-        Map<String, Object> direct = (Map<String, Object>) byMode.get("direct");
+        Map<String, Object> direct = (Map<String, Object>) byMode.get(Mode.DIRECT.label());
         if (direct != null) {
             a.append(String.format(Locale.ROOT, "direct %.2f%% (the paper: 77.8%%). ", 100 * num(direct, "accuracy_mean")));
         }
@@ -166,7 +168,7 @@ final class LenetReport {
                     m.containsKey("writes_per_weight_mean") ? String.format(Locale.ROOT, "%.1f / %.0f",
                             (double) m.get("writes_per_weight_mean"), (double) m.get("writes_per_weight_max")) : "-",
                     m.containsKey("write_reduction") ? String.format(Locale.ROOT, "%.0fx", (double) m.get("write_reduction")) : "-",
-                    PAPER_ACCURACY.getOrDefault(e.getKey(), "-"));
+                    PAPER_ACCURACY.getOrDefault(Mode.of(e.getKey()), "-"));
             if (m.get("adc_saturated_fraction") != null) {
                 saturated.add(String.format(Locale.ROOT, "%s %.3g%%", e.getKey(), 100 * (double) m.get("adc_saturated_fraction")));
             }

@@ -1,9 +1,11 @@
 package cimtrain.experiment;
 
+import cimtrain.train.Mode;
 import cimtrain.data.DataSplit;
 import cimtrain.hardware.HardwareSpec;
 import cimtrain.model.ModelSpec;
 import cimtrain.train.Recipes;
+import cimtrain.train.RunContext;
 import cimtrain.train.TrainConfig;
 import cimtrain.train.TrainRun;
 import cimtrain.util.Statistics;
@@ -26,7 +28,7 @@ import static cimtrain.experiment.Records.num;
  * @param stepsPerEpoch batches per epoch (0: one pass over the 8,000 training digits)
  * @param command       the command line that makes this reproduction, for the report
  */
-public record LenetReproduction(List<String> modes, int seeds, int epochs, int stepsPerEpoch, HardwareSpec hardware,
+public record LenetReproduction(List<Mode> modes, int seeds, int epochs, int stepsPerEpoch, HardwareSpec hardware,
                                 String readModel, String command) {
     /** The network the paper's LeNet experiment trains. */
     public static final String MODEL = "lenet-paper";
@@ -38,22 +40,22 @@ public record LenetReproduction(List<String> modes, int seeds, int epochs, int s
      *
      * @return per mode: its figures over the seeds (the --json object)
      */
-    public Map<String, Object> run(Path dir, ModelSpec spec, DataSplit split, int threads) {
-        RunCache cache = new RunCache(dir);
-        Map<String, List<Map<String, Object>>> results = new LinkedHashMap<>();
-        for (String mode : modes) {
+    public Map<String, Object> run(Path dir, ModelSpec spec, DataSplit split, RunContext context) {
+        RunCache cache = new RunCache(dir, context.listener());
+        Map<Mode, List<Map<String, Object>>> results = new LinkedHashMap<>();
+        for (Mode mode : modes) {
             List<Map<String, Object>> runs = new ArrayList<>();
             for (int seed = 0; seed < seeds; seed++) {
                 TrainConfig cfg = Recipes.lenet(mode, epochs, stepsPerEpoch, seed, readModel);
                 HardwareSpec hw = cfg.needsHardware() ? hardware : null;
                 runs.add(cache.trainOrReuse(mode + "-s" + seed, spec, hw, false, false,
-                        (runDir, resume) -> TrainRun.execute(cfg, spec, DATASET, split, hw, runDir, threads)).summary());
+                        (runDir, resume) -> TrainRun.execute(cfg, spec, DATASET, split, hw, runDir, context)).summary());
             }
             results.put(mode, runs);
         }
         Map<String, Object> byMode = aggregate(results);
-        new LenetReport(this, results, byMode, cache.reused()).write(dir);
-        RunsReport.build(dir, "LeNet on MNIST: the seed paper's on-chip experiment, its runs");
+        new LenetReport(this, results, byMode, cache.reused()).write(dir, context.listener());
+        RunsReport.build(dir, "LeNet on MNIST: the seed paper's on-chip experiment, its runs", context.listener());
         return byMode;
     }
 
@@ -88,9 +90,9 @@ public record LenetReproduction(List<String> modes, int seeds, int epochs, int s
     }
 
     /** Each mode's figures over its seeds, with its gap to fp32. */
-    private static Map<String, Object> aggregate(Map<String, List<Map<String, Object>>> results) {
+    private static Map<String, Object> aggregate(Map<Mode, List<Map<String, Object>>> results) {
         Map<String, Object> byMode = new LinkedHashMap<>();
-        double fp32 = results.containsKey("fp32") ? mean(results.get("fp32"), "test_accuracy") : Double.NaN;
+        double fp32 = results.containsKey(Mode.FP32) ? mean(results.get(Mode.FP32), "test_accuracy") : Double.NaN;
         for (var e : results.entrySet()) {
             List<Map<String, Object>> runs = e.getValue();
             double[] acc = values(runs, "test_accuracy");
@@ -101,8 +103,8 @@ public record LenetReproduction(List<String> modes, int seeds, int epochs, int s
             m.put("accuracy_std", std(acc));
             m.put("accuracy_per_seed", runs.stream().map(r -> r.get("test_accuracy")).toList());
             m.put("gap_to_fp32", Double.isNaN(fp32) ? null : accMean - fp32);
-            double pairedSe = pairedGapStandardError(results.get("fp32"), runs);
-            m.put("gap_paired_se", Double.isNaN(pairedSe) || e.getKey().equals("fp32") ? null : pairedSe);
+            double pairedSe = pairedGapStandardError(results.get(Mode.FP32), runs);
+            m.put("gap_paired_se", Double.isNaN(pairedSe) || e.getKey() == Mode.FP32 ? null : pairedSe);
             if (runs.get(0).containsKey("writes_per_weight_mean")) {
                 m.put("writes_per_weight_mean", mean(runs, "writes_per_weight_mean"));
                 m.put("writes_per_weight_max", runs.stream().mapToDouble(r -> num(r, "writes_per_weight_max")).max().orElse(0));
@@ -112,7 +114,7 @@ public record LenetReproduction(List<String> modes, int seeds, int epochs, int s
             if (runs.stream().allMatch(r -> r.get("adc_saturated_fraction") != null)) {
                 m.put("adc_saturated_fraction", mean(runs, "adc_saturated_fraction"));
             }
-            byMode.put(e.getKey(), m);
+            byMode.put(e.getKey().label(), m);
         }
         return byMode;
     }

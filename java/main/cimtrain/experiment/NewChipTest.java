@@ -1,7 +1,7 @@
 package cimtrain.experiment;
 
 import cimtrain.backend.Backend;
-import cimtrain.backend.Backends;
+import cimtrain.train.RunContext;
 import cimtrain.data.Dataset;
 import cimtrain.hardware.HardwareSpec;
 import cimtrain.model.ModelSpec;
@@ -32,9 +32,9 @@ record NewChipTest(ChipEvaluation.Result result, boolean keptScales) {
      * @param recalibration when not null, each chip re-estimates batch-norm statistics before it is tested
      */
     static NewChipTest run(Path runDir, ModelSpec spec, double width, HardwareSpec hw, boolean aggregate, boolean auto,
-                           Dataset test, int chips, long firstSeed, int threads, BatchNormRecalibration recalibration) {
+                           Dataset test, int chips, long firstSeed, RunContext context, BatchNormRecalibration recalibration) {
         Path ckpt = runDir.resolve(Checkpoint.FILE);
-        try (Backend be = Backends.create(threads);
+        try (Backend be = context.newBackend();
              Network net = new Network(spec.name, be, () -> spec.build(width), spec.input, EVAL_BATCH, 0)) {
             Checkpoint.loadNetwork(ckpt, net);
             List<float[]> scales = Checkpoint.tileScales(ckpt);

@@ -1,5 +1,6 @@
 package cimtrain.experiment;
 
+import cimtrain.train.Mode;
 import cimtrain.data.DataSplit;
 import cimtrain.hardware.HardwareSpec;
 import cimtrain.model.ModelSpec;
@@ -8,6 +9,7 @@ import cimtrain.report.ReportHeader;
 import cimtrain.tile.Chip;
 import cimtrain.train.ChipEvaluation;
 import cimtrain.train.Recipes;
+import cimtrain.train.RunContext;
 import cimtrain.train.TrainConfig;
 import cimtrain.train.TrainRun;
 import cimtrain.util.AtomicFiles;
@@ -33,7 +35,7 @@ import java.util.Map;
  */
 public record RobustnessReproduction(int seeds, int chips, int epochs, int stepsPerEpoch, HardwareSpec trainHw,
                                      HardwareSpec newChips, String readModel, String command) {
-    static final List<String> MODES = List.of("fp32", "qat", "mp");
+    static final List<Mode> MODES = List.of(Mode.FP32, Mode.QAT, Mode.MP);
     /** Chip c of the evaluation has seed FIRST_CHIP_SEED + c (apart from the seeds training used). */
     static final long FIRST_CHIP_SEED = 1000;
 
@@ -43,18 +45,18 @@ public record RobustnessReproduction(int seeds, int chips, int epochs, int steps
      *
      * @return per mode: trained and transferred accuracy figures
      */
-    public Map<String, Object> run(Path dir, ModelSpec spec, DataSplit split, int threads) {
+    public Map<String, Object> run(Path dir, ModelSpec spec, DataSplit split, RunContext context) {
         boolean aggregate = Chip.aggregateReads(readModel, newChips);
         Map<String, Object> byMode = new LinkedHashMap<>();
         StringBuilder csv = new StringBuilder("mode,seed,trained_accuracy,chip,chip_seed,new_chip_accuracy\n");
         MarkdownTable rows = new MarkdownTable("trained as", "trained accuracy % (mean +- std over seeds)",
                 "on new chips % (mean +- std over seeds x chips)", "95% CI of the per-model means", "change (points)",
                 "the paper");
-        RunCache cache = new RunCache(dir);
+        RunCache cache = new RunCache(dir, context.listener());
         // per trained model: the fraction of the new chips' conversions that saturated the ADC
         Map<String, Object> clipping = new LinkedHashMap<>();
         byMode.put("adc_saturated_fraction_on_new_chips", clipping);
-        for (String mode : MODES) {
+        for (Mode mode : MODES) {
             double[] trained = new double[seeds];
             List<Double> moved = new ArrayList<>();
             double[] perModel = new double[seeds];
@@ -62,11 +64,11 @@ public record RobustnessReproduction(int seeds, int chips, int epochs, int steps
                 TrainConfig cfg = Recipes.lenet(mode, epochs, stepsPerEpoch, seed, readModel);
                 HardwareSpec hw = cfg.needsHardware() ? trainHw : null;
                 RunCache.Run run = cache.trainOrReuse(mode + "-s" + seed, spec, hw, true, false,
-                        (runDir, resume) -> TrainRun.execute(cfg, spec, LenetReproduction.DATASET, split, hw, runDir, threads));
+                        (runDir, resume) -> TrainRun.execute(cfg, spec, LenetReproduction.DATASET, split, hw, runDir, context));
                 Map<String, Object> summary = run.summary();
                 trained[seed] = ((Number) summary.get("test_accuracy")).doubleValue();
                 ChipEvaluation.Result r = NewChipTest.run(run.dir(), spec, 1.0, newChips, aggregate,
-                        readModel.equals(Chip.AUTO), split.test(), chips, FIRST_CHIP_SEED, threads, null).result();
+                        readModel.equals(Chip.AUTO), split.test(), chips, FIRST_CHIP_SEED, context, null).result();
                 if (r.clipping() != null) {
                     clipping.put(mode + "-s" + seed, r.clipping().get("saturated_fraction"));
                 }
@@ -76,8 +78,8 @@ public record RobustnessReproduction(int seeds, int chips, int epochs, int steps
                     csv.append(String.format(Locale.ROOT, "%s,%d,%.4f,%d,%d,%.4f%n", mode, seed, trained[seed], c,
                             r.seeds()[c], r.accuracies()[c]));
                 }
-                System.out.printf(Locale.ROOT, "%s seed %d: %.2f%% trained, %.2f%% on %d new chips%n", mode, seed,
-                        100 * trained[seed], 100 * r.mean(), chips);
+                context.listener().progress(String.format(Locale.ROOT, "%s seed %d: %.2f%% trained, %.2f%% on %d new chips", mode, seed,
+                        100 * trained[seed], 100 * r.mean(), chips));
             }
             double[] all = moved.stream().mapToDouble(Double::doubleValue).toArray();
             ChipEvaluation.Result t = ChipEvaluation.summarise(trained, new long[seeds]);
@@ -93,7 +95,7 @@ public record RobustnessReproduction(int seeds, int chips, int epochs, int steps
             f.put("ci95_low", models.ci95Low());
             f.put("ci95_high", models.ci95High());
             f.put("loss_points", 100 * (t.mean() - m.mean()));
-            byMode.put(mode, f);
+            byMode.put(mode.label(), f);
             rows.row(mode, String.format(Locale.ROOT, "%.2f +- %.2f", 100 * t.mean(), 100 * t.std()),
                     String.format(Locale.ROOT, "%.2f +- %.2f", 100 * m.mean(), 100 * m.std()),
                     String.format(Locale.ROOT, "%.2f - %.2f", 100 * models.ci95Low(), 100 * models.ci95High()),
@@ -102,17 +104,17 @@ public record RobustnessReproduction(int seeds, int chips, int epochs, int steps
         AtomicFiles.writeString(dir.resolve("results.csv"), csv.toString());
         AtomicFiles.writeString(dir.resolve("README.md"), report(dir.resolve("README.md"), aggregate, rows.toString(),
                 cache.reused(), byMode));
-        RunsReport.build(dir, "Robustness reproduction: the training runs of lenet-paper");
+        RunsReport.build(dir, "Robustness reproduction: the training runs of lenet-paper", context.listener());
         return byMode;
     }
 
-    private static final Map<String, String> PAPER = Map.of("fp32", "loses much accuracy", "qat", "loses much accuracy",
-            "mp", "almost no loss");
+    private static final Map<Mode, String> PAPER = Map.of(Mode.FP32, "loses much accuracy", Mode.QAT, "loses much accuracy",
+            Mode.MP, "almost no loss");
 
     /** The answer: what each mode loses on the new chips, and whether mp loses least, as in the paper. */
     @SuppressWarnings("unchecked")
     static String answer(Map<String, Object> byMode, int chips, String chip) {
-        double fp32 = loss(byMode, "fp32"), qat = loss(byMode, "qat"), mp = loss(byMode, "mp");
+        double fp32 = loss(byMode, Mode.FP32), qat = loss(byMode, Mode.QAT), mp = loss(byMode, Mode.MP);
         boolean least = mp < fp32 && mp < qat;
         return String.format(Locale.ROOT, "On %d new `%s` chips fp32-trained models lose %.2f points, qat-trained %.2f, "
                 + "mp-trained %.2f: %s", chips, chip, fp32, qat, mp, least ? "mp loses least, the paper's ordering."
@@ -120,8 +122,8 @@ public record RobustnessReproduction(int seeds, int chips, int epochs, int steps
     }
 
     @SuppressWarnings("unchecked")
-    private static double loss(Map<String, Object> byMode, String mode) {
-        return ((Number) ((Map<String, Object>) byMode.get(mode)).get("loss_points")).doubleValue();
+    private static double loss(Map<String, Object> byMode, Mode mode) {
+        return ((Number) ((Map<String, Object>) byMode.get(mode.label())).get("loss_points")).doubleValue();
     }
 
     private String report(Path readme, boolean aggregate, String rows, int reused, Map<String, Object> byMode) {

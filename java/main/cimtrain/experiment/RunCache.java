@@ -1,5 +1,6 @@
 package cimtrain.experiment;
 
+import cimtrain.train.RunListener;
 import cimtrain.hardware.HardwareSpec;
 import cimtrain.model.ModelSpec;
 import cimtrain.train.Checkpoint;
@@ -31,10 +32,12 @@ final class RunCache {
     }
 
     private final Path runs;
+    private final RunListener listener;
     private int reused;
 
     /** The cache of the experiment in {@code experimentDir} (its runs under runs/). */
-    RunCache(Path experimentDir) {
+    RunCache(Path experimentDir, RunListener listener) {
+        this.listener = listener;
         this.runs = experimentDir.resolve("runs");
     }
 
@@ -77,10 +80,10 @@ final class RunCache {
             return new Run(runDir, training.train(runDir, resuming), true);
         }
         RecordedHardware.requireSame(runDir, hw);
-        System.out.println("reusing finished run " + runDir);
+        listener.progress("reusing finished run " + runDir);
         reused++;
         if (RunCost.backfill(runDir, spec, hw)) {
-            System.out.println("  wrote its missing cost.json (the cost model of its network on " + hw.name() + ")");
+            listener.progress("  wrote its missing cost.json (the cost model of its network on " + hw.name() + ")");
         }
         return new Run(runDir, summary, false);
     }

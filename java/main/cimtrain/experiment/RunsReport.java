@@ -1,5 +1,6 @@
 package cimtrain.experiment;
 
+import cimtrain.train.RunListener;
 import cimtrain.report.Report;
 
 import java.nio.file.Path;
@@ -15,12 +16,12 @@ final class RunsReport {
      * The experiment's runs (DIR/runs/) into DIR/report/: report.md, report.html, comparison.csv, runs.csv and
      * the plots; prints where.
      */
-    static Path build(Path dir, String title) {
+    static Path build(Path dir, String title, RunListener listener) {
         Path report = dir.resolve("report");
         Report.Result r = Report.build(List.of(dir.resolve("runs")), report, title);
-        System.out.printf(Locale.ROOT, "report of the %d runs: %s (and report.md, CSV, %d plots in %s)%n",
+        listener.progress(String.format(Locale.ROOT, "report of the %d runs: %s (and report.md, CSV, %d plots in %s)",
                 r.groups().groups().stream().mapToInt(g -> g.runs().size()).sum(), report.resolve("report.html"),
-                r.plots().size(), report);
+                r.plots().size(), report));
         return report;
     }
 }

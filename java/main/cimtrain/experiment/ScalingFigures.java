@@ -1,5 +1,6 @@
 package cimtrain.experiment;
 
+import cimtrain.train.Mode;
 import cimtrain.train.ChipEvaluation;
 import cimtrain.util.Statistics;
 
@@ -18,7 +19,7 @@ import static cimtrain.experiment.Records.num;
  */
 final class ScalingFigures {
     /** Figures of one model trained in one mode, over its seeds. */
-    record ModeFigures(String model, String mode, ChipEvaluation.Result trained, ChipEvaluation.Result moved,
+    record ModeFigures(String model, Mode mode, ChipEvaluation.Result trained, ChipEvaluation.Result moved,
                        double writesMean, double writesMax, double reduction, long steps, double peakHeap, double peakRss) {
         double loss() {
             return trained.mean() - moved.mean();
@@ -33,7 +34,7 @@ final class ScalingFigures {
         this.plan = plan;
         this.results = results;
         for (String model : plan.models()) {
-            for (String mode : ScalingPlan.MODES) {
+            for (Mode mode : ScalingPlan.MODES) {
                 List<ScalingStudy.RunResult> rs = runsOf(model, mode);
                 if (!rs.isEmpty()) {
                     modes.add(figures(model, mode, rs));
@@ -42,7 +43,7 @@ final class ScalingFigures {
         }
     }
 
-    private static ModeFigures figures(String model, String mode, List<ScalingStudy.RunResult> rs) {
+    private static ModeFigures figures(String model, Mode mode, List<ScalingStudy.RunResult> rs) {
         double[] trained = rs.stream().mapToDouble(r -> num(r.summary(), "test_accuracy")).toArray();
         double[] moved = rs.stream().mapToDouble(r -> num(r.newChips(), "accuracy_mean")).toArray();
         long[] seeds = rs.stream().mapToLong(r -> r.run().seed()).toArray();
@@ -61,34 +62,34 @@ final class ScalingFigures {
     }
 
     /** A model's figures in a mode, or null when it has no runs. */
-    ModeFigures find(String model, String mode) {
-        return modes.stream().filter(f -> f.model().equals(model) && f.mode().equals(mode)).findFirst().orElse(null);
+    ModeFigures find(String model, Mode mode) {
+        return modes.stream().filter(f -> f.model().equals(model) && f.mode() == mode).findFirst().orElse(null);
     }
 
     /** The fp32 runs' mean test accuracy of a model (NaN without fp32 runs). */
     double fp32Mean(String model) {
-        ModeFigures fp32 = find(model, "fp32");
+        ModeFigures fp32 = find(model, Mode.FP32);
         return fp32 == null ? Double.NaN : fp32.trained().mean();
     }
 
     /** A model's runs in a mode, seed by seed. */
-    List<ScalingStudy.RunResult> runsOf(String model, String mode) {
-        return results.runs().stream().filter(r -> r.run().model().equals(model) && r.run().mode().equals(mode)).toList();
+    List<ScalingStudy.RunResult> runsOf(String model, Mode mode) {
+        return results.runs().stream().filter(r -> r.run().model().equals(model) && r.run().mode() == mode).toList();
     }
 
     /** Every new chip's accuracy over a model's runs in a mode. */
-    double[] chipAccuracies(String model, String mode) {
+    double[] chipAccuracies(String model, Mode mode) {
         return runsOf(model, mode).stream().flatMapToDouble(r -> Arrays.stream(toDoubles(r.newChips().get("accuracies"))))
                 .toArray();
     }
 
     /** Mean over a model's runs in a mode of the first new chip read exactly; NaN where no run has it. */
-    double exactMean(String model, String mode) {
+    double exactMean(String model, Mode mode) {
         return runsOf(model, mode).stream().mapToDouble(r -> exactAccuracy(r.newChips())).average().orElse(Double.NaN);
     }
 
     /** Mean over a model's runs in a mode of the recalibrated new-chip accuracy; NaN unless every run has it. */
-    double recalibratedMean(String model, String mode) {
+    double recalibratedMean(String model, Mode mode) {
         double[] v = runsOf(model, mode).stream().mapToDouble(r -> recalibratedAccuracy(r.newChips())).toArray();
         return v.length == 0 ? Double.NaN : Statistics.mean(v); // one NaN makes the mean NaN
     }
@@ -139,7 +140,7 @@ final class ScalingFigures {
             double fp32 = fp32Mean(model);
             for (ModeFigures f : modes) {
                 if (f.model().equals(model)) {
-                    byMode.put(f.mode(), json(f, fp32));
+                    byMode.put(f.mode().label(), json(f, fp32));
                 }
             }
             Map<String, Object> entry = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package cimtrain.experiment;
 
+import cimtrain.train.Mode;
 import cimtrain.train.Recipes;
 import cimtrain.train.TrainConfig;
 
@@ -26,7 +27,7 @@ import java.util.Map;
 public record ScalingPlan(List<String> models, String dataset, Path dataDir, Budget budget, int seeds, String hardware,
                           String costHardware, String readModel) {
     /** The training modes compared, fp32 first (the baseline). */
-    public static final List<String> MODES = List.of("fp32", "mp", "qat");
+    public static final List<Mode> MODES = List.of(Mode.FP32, Mode.MP, Mode.QAT);
     /** Test batch of the new-chip evaluation: the recipe's. */
     public static final int EVAL_BATCH = Recipes.EVAL_BATCH;
     /** Images are brought to this size (the networks' CIFAR input). */
@@ -38,7 +39,7 @@ public record ScalingPlan(List<String> models, String dataset, Path dataDir, Bud
     public List<StudyRun> runs() {
         List<StudyRun> runs = new ArrayList<>();
         for (String model : models) {
-            for (String mode : MODES) {
+            for (Mode mode : MODES) {
                 for (int seed = 0; seed < seeds; seed++) {
                     runs.add(new StudyRun(model, mode, seed));
                 }

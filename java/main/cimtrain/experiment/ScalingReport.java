@@ -1,5 +1,6 @@
 package cimtrain.experiment;
 
+import cimtrain.train.Mode;
 import cimtrain.experiment.ScalingFigures.ModeFigures;
 import cimtrain.hardware.HardwareSpec;
 import cimtrain.report.MarkdownTable;
@@ -68,7 +69,7 @@ public final class ScalingReport {
         List<String> gaps = new ArrayList<>(), moved = new ArrayList<>();
         boolean within = true, least = true;
         for (String model : plan.models()) {
-            ModeFigures fp32 = figures.find(model, "fp32"), mp = figures.find(model, "mp"), qat = figures.find(model, "qat");
+            ModeFigures fp32 = figures.find(model, Mode.FP32), mp = figures.find(model, Mode.MP), qat = figures.find(model, Mode.QAT);
             if (fp32 == null || mp == null) {
                 continue;
             }
@@ -145,12 +146,12 @@ public final class ScalingReport {
         for (ModeFigures f : figures.modes()) {
             String[] paper = PAPER.get(f.model());
             String paperCell = paper == null ? "-" : switch (f.mode()) {
-                case "fp32" -> paper[1];
-                case "mp" -> paper[0] + "; < 100 writes per weight, ~1000x fewer writes";
+                case FP32 -> paper[1];
+                case MP -> paper[0] + "; < 100 writes per weight, ~1000x fewer writes";
                 default -> "-";
             };
             boolean writes = !Double.isNaN(f.writesMean());
-            t.row(f.model(), f.mode(), meanSpread(f.trained()), f.mode().equals("fp32") ? "-"
+            t.row(f.model(), f.mode(), meanSpread(f.trained()), f.mode() == Mode.FP32 ? "-"
                             : String.format(Locale.ROOT, "%+.2f", 100 * (f.trained().mean() - figures.fp32Mean(f.model()))),
                     writes ? String.format(Locale.ROOT, "%.1f / %.0f", f.writesMean(), f.writesMax()) : "-",
                     writes ? String.format(Locale.ROOT, "%,d", f.steps()) : "-",
@@ -191,11 +192,11 @@ public final class ScalingReport {
             String[] paper = PAPER.get(f.model());
             double[] chips = figures.chipAccuracies(f.model(), f.mode());
             ChipEvaluation.Result all = ChipEvaluation.summarise(chips, new long[chips.length]);
-            List<String> cells = new ArrayList<>(List.of(f.model(), f.mode(),
+            List<String> cells = new ArrayList<>(List.of(f.model(), f.mode().label(),
                     percent(f.trained().mean()),
                     String.format(Locale.ROOT, "%.2f +- %.2f", 100 * all.mean(), 100 * all.std()),
                     String.format(Locale.ROOT, "%+.2f", -100 * f.loss()),
-                    paper == null ? "-" : f.mode().equals("mp") ? paper[4] : "loses much accuracy"));
+                    paper == null ? "-" : f.mode() == Mode.MP ? paper[4] : "loses much accuracy"));
             if (clipped) {
                 double sat = figures.runsOf(f.model(), f.mode()).stream().map(r -> r.newChips().get("adc_saturated_fraction"))
                         .filter(Objects::nonNull).mapToDouble(o -> ((Number) o).doubleValue()).average().orElse(Double.NaN);
@@ -235,7 +236,7 @@ public final class ScalingReport {
     private String showsSection() {
         StringBuilder md = new StringBuilder();
         for (String model : plan.models()) {
-            ModeFigures fp32 = figures.find(model, "fp32"), mp = figures.find(model, "mp"), qat = figures.find(model, "qat");
+            ModeFigures fp32 = figures.find(model, Mode.FP32), mp = figures.find(model, Mode.MP), qat = figures.find(model, Mode.QAT);
             if (fp32 == null || mp == null || qat == null) {
                 continue;
             }
@@ -247,8 +248,8 @@ public final class ScalingReport {
                     -100 * fp32.loss(), -100 * qat.loss(), -100 * mp.loss(),
                     mpLosesLeast(fp32.loss(), qat.loss(), mp.loss()),
                     mp.writesMean(), mp.steps(), mp.steps() / mp.writesMean(), mp.reduction()));
-            double rf = figures.recalibratedMean(model, "fp32"), rq = figures.recalibratedMean(model, "qat"),
-                    rm = figures.recalibratedMean(model, "mp");
+            double rf = figures.recalibratedMean(model, Mode.FP32), rq = figures.recalibratedMean(model, Mode.QAT),
+                    rm = figures.recalibratedMean(model, Mode.MP);
             if (!Double.isNaN(rf) && !Double.isNaN(rq) && !Double.isNaN(rm)) {
                 double lf = fp32.trained().mean() - rf, lq = qat.trained().mean() - rq, lm = mp.trained().mean() - rm;
                 md.append(String.format(Locale.ROOT, "  With batch norm recalibrated on each new chip (not in the paper) "

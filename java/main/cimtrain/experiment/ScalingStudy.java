@@ -1,12 +1,12 @@
 package cimtrain.experiment;
 
-import cimtrain.backend.cpu.CpuBackend;
 import cimtrain.data.DataOptions;
 import cimtrain.data.DataSplit;
 import cimtrain.data.Dataset;
 import cimtrain.data.DatasetRegistry;
 import cimtrain.hardware.Hardware;
 import cimtrain.hardware.HardwareSpec;
+import cimtrain.model.ModelAnalysis;
 import cimtrain.model.ModelSpec;
 import cimtrain.model.Models;
 import cimtrain.nn.Network;
@@ -17,6 +17,7 @@ import cimtrain.train.BatchNormRecalibration;
 import cimtrain.train.Checkpoint;
 import cimtrain.train.ChipEvaluation;
 import cimtrain.train.RunArguments;
+import cimtrain.train.RunContext;
 import cimtrain.train.RunFolder;
 import cimtrain.train.TrainConfig;
 import cimtrain.train.TrainRun;
@@ -58,7 +59,7 @@ public final class ScalingStudy {
 
     private final ScalingPlan plan;
     private final Path dir;
-    private final int threads;
+    private final RunContext context;
 
     /** What one run gave: its summary, the new-chip evaluation and the peak memory of its training. */
     public record RunResult(StudyRun run, Map<String, Object> summary, Map<String, Object> newChips,
@@ -83,10 +84,10 @@ public final class ScalingStudy {
     /** Settings that only add or leave out runs: a study in a folder may be extended by them. */
     private static final java.util.Set<String> EXTENSIBLE = java.util.Set.of("seeds", "models");
 
-    public ScalingStudy(ScalingPlan plan, Path dir, int threads) {
+    public ScalingStudy(ScalingPlan plan, Path dir, RunContext context) {
         this.plan = plan;
         this.dir = dir;
-        this.threads = threads;
+        this.context = context;
     }
 
     /**
@@ -117,7 +118,7 @@ public final class ScalingStudy {
                 throw new UserError(file + ": unreadable (" + e.getMessage().lines().findFirst().orElse("") + ")");
             }
             if (!extended.isEmpty()) {
-                System.out.println("extending the study in " + dir + " (" + String.join("; ", extended)
+                context.listener().progress("extending the study in " + dir + " (" + String.join("; ", extended)
                         + "): finished runs are reused");
                 AtomicFiles.writeString(file, mine);
             }
@@ -142,7 +143,7 @@ public final class ScalingStudy {
         DataSplit split = loadData();
         claimFolder();
         List<StudyRun> runs = plan.runs();
-        RunCache cache = new RunCache(dir);
+        RunCache cache = new RunCache(dir, context.listener());
         // before anything trains: a finished run made on another version of the chip is refused, not reused
         for (StudyRun run : runs) {
             cache.requireSameHardware(run.id(), hardwareOf(run, hw));
@@ -151,7 +152,7 @@ public final class ScalingStudy {
         int computed = 0;
         for (int i = 0; i < runs.size(); i++) {
             StudyRun run = runs.get(i);
-            System.out.printf(Locale.ROOT, "== run %d/%d: %s%n", i + 1, runs.size(), run.id());
+            context.listener().progress(String.format(Locale.ROOT, "== run %d/%d: %s", i + 1, runs.size(), run.id()));
             ModelSpec spec = Models.load(run.model());
             Path runDir = cache.dir(run.id());
             Map<String, Object> before = readOrNull(runDir.resolve(NEW_CHIPS));
@@ -173,12 +174,12 @@ public final class ScalingStudy {
                     moved.put(BN_RECALIBRATED, recalibrated(runDir, run, spec, hw, split));
                     AtomicFiles.writeString(runDir.resolve(NEW_CHIPS), Json.pretty(moved));
                 } else {
-                    System.out.println(runDir + " has no checkpoint to recalibrate batch norm with on new chips; "
+                    context.listener().progress(runDir + " has no checkpoint to recalibrate batch norm with on new chips; "
                             + "delete the run's folder to train it again");
                 }
             }
-            System.out.printf(Locale.ROOT, "%s: %.2f%% trained, %.2f%% on %d new chips%n", run.id(),
-                    100 * num(summary, "test_accuracy"), 100 * num(moved, "accuracy_mean"), plan.budget().chips());
+            context.listener().progress(String.format(Locale.ROOT, "%s: %.2f%% trained, %.2f%% on %d new chips", run.id(),
+                    100 * num(summary, "test_accuracy"), 100 * num(moved, "accuracy_mean"), plan.budget().chips()));
             if (trained.trained() || !moved.equals(before)) {
                 computed++;  // trained, or tested on new chips (or in exact reads, or recalibrated) by this invocation
             }
@@ -194,9 +195,9 @@ public final class ScalingStudy {
     }
 
     /** The study's training runs as {@code cimtrain report} shows them, into DIR/report/; returns that folder. */
-    public static Path buildRunsReport(ScalingPlan plan, Path dir) {
+    public Path buildRunsReport() {
         return RunsReport.build(dir, "Scaling study: the training runs of " + String.join(", ", plan.models()) + " on "
-                + plan.dataset());
+                + plan.dataset(), context.listener());
     }
 
     /** The dataset at 32x32 with the network's channels, cut to the budget's training and test images. */
@@ -233,7 +234,7 @@ public final class ScalingStudy {
         boolean resumedBefore = Files.isRegularFile(runDir.resolve(MEMORY));
         PeakMemory peak = PeakMemory.start();
         Map<String, Object> summary = TrainRun.execute(args, spec, plan.dataset(),
-                new DataSplit(trainingImages(run, split), split.test()), runHw, runDir, threads, resume, 0);
+                new DataSplit(trainingImages(run, split), split.test()), runHw, runDir, context, resume, 0);
         AtomicFiles.writeString(runDir.resolve(MEMORY), Json.pretty(memoryRecord(peak.peak(), resumedBefore, summary)));
         return summary;
     }
@@ -249,7 +250,7 @@ public final class ScalingStudy {
     private NewChipTest onNewChips(Path runDir, ModelSpec spec, HardwareSpec hw, Dataset test, boolean aggregate, int chips,
                                    BatchNormRecalibration recalibration) {
         return NewChipTest.run(runDir, spec, plan.budget().width(), hw, aggregate, plan.readModel().equals(Chip.AUTO), test,
-                chips, ScalingPlan.FIRST_CHIP_SEED, threads, recalibration);
+                chips, ScalingPlan.FIRST_CHIP_SEED, context, recalibration);
     }
 
     /** The trained model programmed onto fresh chips (new programming error each) and tested on them. */
@@ -280,10 +281,7 @@ public final class ScalingStudy {
     }
 
     private boolean hasBatchNorm(ModelSpec spec) {
-        try (CpuBackend be = new CpuBackend(1, 1);
-             Network net = new Network(spec.name, be, () -> spec.build(plan.budget().width()), spec.input, 1, 0)) {
-            return net.hasBatchNorm();
-        }
+        return ModelAnalysis.of(spec, plan.budget().width()).hasBatchNorm();
     }
 
     /**
@@ -301,8 +299,8 @@ public final class ScalingStudy {
         m.put("accuracies", r.accuracies());
         m.put("accuracy_mean", r.mean());
         m.put("accuracy_std", r.std());
-        System.out.printf(Locale.ROOT, "%s on %d new chips, batch norm recalibrated on each: %.2f%%%n",
-                runDir.getFileName(), plan.budget().chips(), 100 * r.mean());
+        context.listener().progress(String.format(Locale.ROOT, "%s on %d new chips, batch norm recalibrated on each: %.2f%%",
+                runDir.getFileName(), plan.budget().chips(), 100 * r.mean()));
         return m;
     }
 
@@ -322,8 +320,8 @@ public final class ScalingStudy {
         }
         m.put("seconds", Math.round((System.nanoTime() - start) / 1e8) / 10.0);
         m.put("why", Chip.saturationNote(hw));
-        System.out.printf(Locale.ROOT, "%s on chip %d with exact reads (ADC saturation included): %.2f%%%n",
-                runDir.getFileName(), ScalingPlan.FIRST_CHIP_SEED, 100 * r.mean());
+        context.listener().progress(String.format(Locale.ROOT, "%s on chip %d with exact reads (ADC saturation included): %.2f%%",
+                runDir.getFileName(), ScalingPlan.FIRST_CHIP_SEED, 100 * r.mean()));
         return m;
     }
 
@@ -338,13 +336,10 @@ public final class ScalingStudy {
     }
 
     private Map<String, Object> costAt(ModelSpec spec, HardwareSpec costHw, double width) {
-        try (CpuBackend be = new CpuBackend(1, 1);
-             Network net = new Network(spec.name, be, () -> spec.build(width), spec.input, 1, 0)) {
-            Map<String, Object> s = new CostModel(ChipMapping.of(net, costHw), costHw, 8, net.macsPerSample()).summary();
-            s.remove("layers");
-            s.put("width", width);
-            return s;
-        }
+        Map<String, Object> s = ModelAnalysis.of(spec, width).cost(costHw, 8).summary();
+        s.remove("layers");
+        s.put("width", width);
+        return s;
     }
 
     private static Map<String, Object> memoryRecord(PeakMemory.Peak p, boolean resumedBefore, Map<String, Object> summary) {

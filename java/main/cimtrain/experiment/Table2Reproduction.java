@@ -1,7 +1,8 @@
 package cimtrain.experiment;
 
-import cimtrain.backend.cpu.CpuBackend;
+import cimtrain.train.RunListener;
 import cimtrain.hardware.HardwareSpec;
+import cimtrain.model.ModelAnalysis;
 import cimtrain.model.ModelSpec;
 import cimtrain.model.Models;
 import cimtrain.nn.Network;
@@ -44,7 +45,7 @@ public final class Table2Reproduction {
      * @param command the command line that makes this table, for the report
      * @return per model: the cost model's figures beside the paper's (the --json object)
      */
-    public static Map<String, Object> run(Path dir, HardwareSpec hw, int copies, String command) {
+    public static Map<String, Object> run(Path dir, HardwareSpec hw, int copies, String command, RunListener listener) {
         MarkdownTable rows = new MarkdownTable("model", "devices / crossbars", "tile ops", "energy per image, ours / paper",
                 "latency, ours / paper", "pipelined, ours / paper", "with copies, ours / paper",
                 "copies the paper's figure implies", "paper's energy per tile op (nJ)");
@@ -55,11 +56,7 @@ public final class Table2Reproduction {
         List<String> agree = new java.util.ArrayList<>();
         for (Map.Entry<String, double[]> e : PAPER.entrySet()) {
             ModelSpec spec = Models.load(e.getKey());
-            CostModel c;
-            try (CpuBackend be = new CpuBackend(1, 1);
-                 Network net = new Network(spec.name, be, () -> spec.build(1.0), spec.input, 1, 0)) {
-                c = new CostModel(ChipMapping.of(net, hw), hw, copies, net.macsPerSample());
-            }
+            CostModel c = ModelAnalysis.of(spec, 1.0).cost(hw, copies);
             double[] p = e.getValue();
             // how many copies the paper's last column implies, and what energy per tile op its first one does
             double impliedCopies = c.pipelinedLatencyS() / p[3];
@@ -110,7 +107,7 @@ public final class Table2Reproduction {
                 + "(second-to-last column) rather than LeNet's 8; `cimtrain cost --copies 4` gives that case.\n";
         AtomicFiles.writeString(dir.resolve("README.md"), md);
         AtomicFiles.writeString(dir.resolve("results.csv"), csv.toString());
-        System.out.print(md);
+        listener.report(md);
         return out;
     }
 

@@ -23,10 +23,19 @@ public record Setting(String field, double min, double max, boolean whole) {
      * @param name what the user called it: "hardware X: device.read_noise", "--read-noise"
      */
     public double check(String name, double v) {
-        if (!(v >= min && v <= max) || (whole && v != Math.rint(v))) {
-            throw new UserError(name + " must be " + range() + ", got " + show(v));
+        String problem = problem(v);
+        if (problem != null) {
+            throw new UserError(name + problem);
         }
         return v;
+    }
+
+    /** What is wrong with {@code v} (" must be a number in [0, 1], got 2"), or null when it lies in range. */
+    public String problem(double v) {
+        if (!(v >= min && v <= max) || (whole && v != Math.rint(v))) {
+            return " must be " + range() + ", got " + show(v);
+        }
+        return null;
     }
 
     /** "a number in [0, 100]" or "a whole number in [0, 24]". */

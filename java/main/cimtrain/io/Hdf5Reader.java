@@ -37,6 +37,7 @@ import java.util.function.Supplier;
  * unreadable file, a file that is not HDF5, a truncated file (detected on open: the superblock's
  * end-of-file address lies past the end of the file), a corrupt one (jhdf's exceptions are caught
  * here and translated), a missing group, dataset or attribute, and a wrong type or shape.
+ * Over 400 lines: every check above is a line of its own, and they belong together.
  *
  * <p>Paths are absolute or relative to the root ({@code /a/b} and {@code a/b} are the same). Arrays
  * come back flat in row-major (C) order; a shape given as {@code int...} must match exactly, and

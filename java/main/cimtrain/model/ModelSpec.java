@@ -73,8 +73,9 @@ public final class ModelSpec {
     public void checkAgainst(cimtrain.data.Dataset data, String dataset, double width) {
         Shape dataShape = new Shape(data.channels, data.height, data.width);
         if (!dataShape.equals(input)) {
-            throw new UserError("model " + name + " takes " + input + " inputs but " + dataset + " images are "
-                    + dataShape + " (use --image-size " + input.height() + " and --channels " + input.channels() + ")");
+            throw new cimtrain.util.SettingError(option -> "model " + name + " takes " + input + " inputs but " + dataset
+                    + " images are " + dataShape + " (use " + option.apply("image-size") + " " + input.height() + " and "
+                    + option.apply("channels") + " " + input.channels() + ")");
         }
         int scores = outputShape(width).channels();
         if (scores != data.classes) {

@@ -33,6 +33,12 @@ public final class BatchNorm2d extends Layer {
         return in;
     }
 
+    /** gamma and beta, one each per channel (the running statistics are state, not parameters). */
+    @Override
+    public long parameterCount() {
+        return 2L * in.channels();
+    }
+
     @Override
     protected void allocate(Init init) {
         int c = in.channels();

@@ -78,6 +78,18 @@ public final class Conv2d extends Layer {
         return g;
     }
 
+    @Override
+    public Shape trace(Shape in) {
+        Shape s = super.trace(in);
+        g = geometry(in);
+        return s;
+    }
+
+    @Override
+    public long parameterCount() {
+        return (long) outChannels * g.patchSize() + (hasBias ? outChannels : 0);
+    }
+
     public Parameter weight() {
         return weight;
     }

@@ -32,6 +32,26 @@ public abstract class Layer {
 
     protected abstract void allocate(Init init);
 
+    /**
+     * Records the shapes {@link #build} would give this layer (and a container's children), allocating
+     * nothing and needing no backend, for a model's analysis (shapes, MACs, parameters, crossbar mapping);
+     * returns the output shape.
+     */
+    public Shape trace(Shape in) {
+        this.in = in;
+        this.out = outputShape(in);
+        return out;
+    }
+
+    /** The parameter values this layer holds (a container: its children's), from its traced or built shapes. */
+    public long parameterCount() {
+        long n = 0;
+        for (Layer c : children()) {
+            n += c.parameterCount();
+        }
+        return n;
+    }
+
     /** Runs the layer on {@code batch} samples; the returned buffer is owned by the layer. */
     public abstract Tensor forward(Tensor x, int batch, boolean training);
 

@@ -97,6 +97,11 @@ public final class Linear extends Layer {
     }
 
     @Override
+    public long parameterCount() {
+        return (long) outFeatures * in.size() + (hasBias ? outFeatures : 0);
+    }
+
+    @Override
     public long macs() {
         return (long) in.size() * outFeatures;
     }

@@ -60,17 +60,8 @@ public final class Network implements AutoCloseable {
         this.capacity = capacity;
         Sequential first = layers.get();
         // every layer against the shape it receives, before anything is allocated
-        Shape end;
-        try {
-            end = first.outputShape(inputShape);
-        } catch (IllegalArgumentException e) {
-            throw new cimtrain.util.UserError("network " + name + " on " + inputShape + " inputs: " + e.getMessage());
-        }
-        if (end.height() != 1 || end.width() != 1) {
-            throw new cimtrain.util.UserError("network " + name + ": it must end in a vector of class scores, it ends in "
-                    + end + " (add flatten and linear layers)");
-        }
-        int count = hasBatchNorm(first) ? 1 : Math.max(1, Math.min(backend.dataParallelReplicas(), capacity));
+        LayerTree.checkShapes(name, first, inputShape);
+        int count = LayerTree.hasBatchNorm(first) ? 1 : Math.max(1, Math.min(backend.dataParallelReplicas(), capacity));
         int per = (capacity + count - 1) / count;
         Shape out = null;
         for (int r = 0; r < count; r++) {
@@ -92,18 +83,6 @@ public final class Network implements AutoCloseable {
                     + " (add flatten and linear layers)");
         }
         this.classes = out.channels();
-    }
-
-    private static boolean hasBatchNorm(Layer l) {
-        if (l instanceof BatchNorm2d) {
-            return true;
-        }
-        for (Layer c : l.children()) {
-            if (hasBatchNorm(c)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     public Backend backend() {
@@ -151,21 +130,7 @@ public final class Network implements AutoCloseable {
 
     /** Leaf layers of one layer tree in forward order (containers expanded). */
     public static List<Layer> leaves(Layer root) {
-        List<Layer> out = new ArrayList<>();
-        collect(root, out);
-        return out;
-    }
-
-    private static void collect(Layer l, List<Layer> out) {
-        if (l.children().isEmpty()) {
-            if (!(l instanceof Sequential)) {
-                out.add(l);
-            }
-            return;
-        }
-        for (Layer c : l.children()) {
-            collect(c, out);
-        }
+        return LayerTree.leaves(root);
     }
 
     /** Where each replica's chunk of a batch starts; chunk r is [start[r], start[r + 1]). */

@@ -37,6 +37,13 @@ public final class Residual extends Layer {
     }
 
     @Override
+    public Shape trace(Shape in) {
+        body.trace(in);
+        shortcut.trace(in);
+        return super.trace(in);
+    }
+
+    @Override
     protected void allocate(Init init) {
         y = backend.allocate((long) capacity * out.size());
         dx = backend.allocate((long) capacity * in.size());

@@ -37,6 +37,17 @@ public final class Sequential extends Layer {
     }
 
     @Override
+    public Shape trace(Shape in) {
+        this.in = in;
+        Shape s = in;
+        for (Layer l : layers) {
+            s = l.trace(s);
+        }
+        this.out = s;
+        return s;
+    }
+
+    @Override
     protected void allocate(Init init) {
     }
 

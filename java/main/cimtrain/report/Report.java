@@ -32,10 +32,10 @@ public final class Report {
 
     public static Result build(List<Path> inputs, Path out, String title) {
         if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new UserError("--out " + out + ": exists and is not a folder");
+            throw cimtrain.util.SettingError.of("out", " " + out + ": exists and is not a folder");
         }
         if (Files.isRegularFile(out.resolve("config.json"))) {
-            throw new UserError("--out " + out + ": is a run folder; write the report elsewhere");
+            throw cimtrain.util.SettingError.of("out", " " + out + ": is a run folder; write the report elsewhere");
         }
         RunFinder.Found found = RunFinder.find(inputs);
         List<RunRecord> runs = found.finished().stream().map(RunReader::read).toList();
@@ -49,7 +49,7 @@ public final class Report {
         try {
             Files.createDirectories(out);
         } catch (java.io.IOException e) {
-            throw new UserError("--out " + out + ": cannot create the folder (" + e.getMessage() + ")");
+            throw cimtrain.util.SettingError.of("out", " " + out + ": cannot create the folder (" + e.getMessage() + ")");
         }
         // one report writer at a time: two writing one folder would leave a report of mixed files
         try (cimtrain.util.FolderLock lock = cimtrain.util.FolderLock.acquire(out, "report folder")) {

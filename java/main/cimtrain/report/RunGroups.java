@@ -24,7 +24,8 @@ import java.util.TreeSet;
  */
 public record RunGroups(List<RunGroup> groups, List<String> swept) {
     /** Table and legend order of the modes; modes not listed follow, alphabetically. */
-    private static final List<String> MODE_ORDER = List.of("fp32", "qat", "mp", "mp-pulse", "direct");
+    private static final List<String> MODE_ORDER = java.util.stream.Stream.of(cimtrain.train.Mode.FP32, cimtrain.train.Mode.QAT,
+            cimtrain.train.Mode.MP, cimtrain.train.Mode.MP_PULSE, cimtrain.train.Mode.DIRECT).map(cimtrain.train.Mode::label).toList();
     private static final String ABSENT = "(absent)";
 
     public static RunGroups of(List<RunRecord> runs) {
@@ -73,7 +74,7 @@ public record RunGroups(List<RunGroup> groups, List<String> swept) {
      * was swept, the same recipe if there is such a group; null when there is no fp32 run to compare with.
      */
     public RunGroup baselineOf(RunGroup g) {
-        List<RunGroup> candidates = groups.stream().filter(b -> b.mode().equals("fp32") && b.model().equals(g.model())
+        List<RunGroup> candidates = groups.stream().filter(b -> cimtrain.train.Mode.FP32.is(b.mode()) && b.model().equals(g.model())
                 && b.dataset().equals(g.dataset())).toList();
         return candidates.stream().filter(b -> sameRecipe(b, g)).findFirst()
                 .orElse(candidates.isEmpty() ? null : candidates.get(0));

@@ -24,6 +24,9 @@ import static jdk.incubator.vector.VectorOperators.XOR;
  * stream lo, stream hi), where block = element index / 4 and each block yields four 32-bit words
  * w0..w3. Uniform element i is word i % 4 of block i / 4 through {@link #toUniform}.
  *
+ * Over 400 lines: the generator, its uniform and normal transforms and their bulk fills, kept in one
+ * place because the CUDA kernels mirror exactly this file.
+ *
  * <h2>Normals</h2>
  * Element i of a normal stream comes from block i / 4 by Box-Muller on the word pairs (w0, w1) and
  * (w2, w3): in each pair (a, b), a gives the radius and b the angle, element 4k + 2p is r cos(theta) and

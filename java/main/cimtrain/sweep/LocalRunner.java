@@ -1,6 +1,8 @@
 package cimtrain.sweep;
 
+import cimtrain.options.TrainSettings;
 import cimtrain.util.Home;
+import cimtrain.util.SettingError;
 import cimtrain.util.UserError;
 
 import java.io.IOException;
@@ -51,7 +53,7 @@ public final class LocalRunner {
 
     private LocalRunner(SweepPlan plan, Path out, int parallel, int threads, PrintStream log) {
         if (parallel < 1) {
-            throw new UserError("--parallel must be at least 1, got " + parallel);
+            throw SettingError.of("parallel", " must be at least 1, got " + parallel);
         }
         if (threads < 1) {
             throw new UserError("a job needs at least 1 training thread, got " + threads);
@@ -293,7 +295,7 @@ public final class LocalRunner {
         watch.start();
     }
 
-    /** {@code java ... cimtrain.cli.Main train ARGS --out RUN} or {@code train --resume RUN}. */
+    /** {@code java ... cimtrain.cli.Main train ARGS --out RUN} or {@code train --resume RUN} ({@link TrainSettings#MAIN_CLASS}). */
     List<String> command(Job job, JobFolder f) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector",
@@ -301,7 +303,7 @@ public final class LocalRunner {
                 "-Dcimtrain.home=" + Home.root().toAbsolutePath(),
                 // the training process ends itself when this runner dies, however it dies (kill -9 included)
                 "-D" + PARENT_PID + "=" + ProcessHandle.current().pid(),
-                "-cp", System.getProperty("java.class.path"), "cimtrain.cli.Main", "train"));
+                "-cp", System.getProperty("java.class.path"), TrainSettings.MAIN_CLASS, TrainSettings.COMMAND));
         if (f.resumable()) {
             cmd.addAll(List.of("--resume", f.run().toString()));
         } else {

@@ -3,6 +3,7 @@ package cimtrain.sweep;
 import cimtrain.util.AtomicFiles;
 import cimtrain.util.Home;
 import cimtrain.util.Json;
+import cimtrain.util.SettingError;
 import cimtrain.util.UserError;
 
 import java.io.File;
@@ -53,19 +54,19 @@ public final class SlurmRunner {
     public record Options(String partition, int gpusPerJob, String time, int maxParallel, int cpusPerJob) {
         public Options {
             if (gpusPerJob < 0) {
-                throw new UserError("--gpus-per-job must be 0 or more, got " + gpusPerJob);
+                throw SettingError.of("gpus-per-job", " must be 0 or more, got " + gpusPerJob);
             }
             if (maxParallel < 0) {
-                throw new UserError("--max-parallel must be at least 1, got " + maxParallel);
+                throw SettingError.of("max-parallel", " must be at least 1, got " + maxParallel);
             }
             if (cpusPerJob < 0) {
-                throw new UserError("--cpus-per-job must be at least 1, got " + cpusPerJob);
+                throw SettingError.of("cpus-per-job", " must be at least 1, got " + cpusPerJob);
             }
             if (partition != null && !partition.matches("[A-Za-z0-9._,-]+")) {
-                throw new UserError("--partition: not a partition name (or comma-separated names): '" + partition + "'");
+                throw SettingError.of("partition", ": not a partition name (or comma-separated names): '" + partition + "'");
             }
             if (time != null && !time.matches("[0-9:-]+")) {
-                throw new UserError("--time: not a Slurm time limit (MINUTES, HH:MM:SS or D-HH:MM:SS): '" + time + "'");
+                throw SettingError.of("time", ": not a Slurm time limit (MINUTES, HH:MM:SS or D-HH:MM:SS): '" + time + "'");
             }
         }
     }
@@ -179,7 +180,7 @@ public final class SlurmRunner {
     private static String plainPath(Path p, String what) {
         String s = p.toString();
         if (!PLAIN_PATH.matcher(s).matches()) {
-            throw new UserError("--runner slurm: " + what + " " + s + " holds a character an sbatch script cannot carry "
+            throw SettingError.of("runner", " slurm: " + what + " " + s + " holds a character an sbatch script cannot carry "
                     + "(space, quote, %, $ ...); use a plainer path");
         }
         return s;

@@ -1,9 +1,9 @@
 package cimtrain.sweep;
 
-import cimtrain.cli.TrainCommand;
 import cimtrain.data.DatasetRegistry;
 import cimtrain.model.Models;
-import cimtrain.train.TrainConfig;
+import cimtrain.options.TrainSettings;
+import cimtrain.util.SettingError;
 import cimtrain.util.UserError;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
@@ -16,12 +16,12 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The {@code train} options a plan may set, read from {@link TrainCommand}'s own picocli model so that a
- * new train option is sweepable without touching the sweep, and the check of a job's arguments by the
- * same parser {@code train} uses.
+ * The {@code train} options a plan may set, read from their one descriptor ({@link TrainSettings}, which
+ * {@code train} mixes in) so that a new train option is sweepable without touching the sweep, and the
+ * check of a job's arguments by the same parser and rules {@code train} uses.
  */
 final class TrainOptions {
-    /** Options the runner sets itself (or that do not describe a run). */
+    /** Options the runner sets itself, or that do not describe a run (train's --help and --version). */
     static final Set<String> RUNNER_OWNED = Set.of("out", "resume", "json", "threads", "help", "version");
     /** Options whose value names a file: a relative path is taken from the plan's folder. */
     static final Set<String> PATH_VALUED = Set.of("model", "hardware", "data");
@@ -44,7 +44,7 @@ final class TrainOptions {
 
     private static Map<String, OptionSpec> readOptions() {
         Map<String, OptionSpec> out = new TreeMap<>();
-        for (OptionSpec o : new CommandLine(new TrainCommand()).getCommandSpec().options()) {
+        for (OptionSpec o : new CommandLine(new TrainSettings()).getCommandSpec().options()) {
             String name = o.longestName().replaceFirst("^-+", "");
             if (!RUNNER_OWNED.contains(name)) {
                 out.put(name, o);
@@ -107,24 +107,15 @@ final class TrainOptions {
      * @throws UserError naming the job and the problem, in one line
      */
     static void check(List<String> args, String where) {
-        CommandLine cmd = new CommandLine(new TrainCommand());
+        TrainSettings options = new TrainSettings();
         try {
-            cmd.parseArgs(args.toArray(String[]::new));
-            var spec = cmd.getCommandSpec();
-            float wd = value(spec, "--weight-decay");
-            String optimizer = value(spec, "--optimizer");
-            // train's own rule: a negative weight decay means the optimizer's default
-            float weightDecay = wd < 0 ? (optimizer.equals("sgd") ? 0f : 0.01f) : wd;
-            String model = value(spec, "--model");
+            new CommandLine(options).parseArgs(args.toArray(String[]::new));
+            String model = options.model;
             if (model == null) {
                 throw new UserError("no model (set 'model' in base or an axis)");
             }
-            String dataset = value(spec, "--dataset");
-            new TrainConfig(model, value(spec, "--width"), dataset, value(spec, "--mode"),
-                    value(spec, "--epochs"), value(spec, "--batch"), optimizer, value(spec, "--lr"),
-                    value(spec, "--momentum"), weightDecay, value(spec, "--schedule"), value(spec, "--patience"),
-                    value(spec, "--seed"), value(spec, "--eval-batch"), value(spec, "--steps-per-epoch"),
-                    value(spec, "--read-model"));
+            String dataset = options.data.dataset;
+            options.config();
             if (!DatasetRegistry.names().contains(dataset)) {
                 throw new UserError("unknown dataset '" + dataset + "' (known: " + String.join(", ", DatasetRegistry.names()) + ")");
             }
@@ -132,13 +123,9 @@ final class TrainOptions {
         } catch (CommandLine.ParameterException e) {
             throw new UserError(where + ": " + oneLine(e.getMessage()));
         } catch (UserError e) {
-            throw new UserError(where + ": " + oneLine(e.getMessage()));
+            // the job's arguments are train's command line, so a setting is named as its flag
+            throw new UserError(where + ": " + oneLine(SettingError.asFlags(e)));
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T value(CommandLine.Model.CommandSpec spec, String option) {
-        return (T) spec.findOption(option).getValue();
     }
 
     static String oneLine(String s) {

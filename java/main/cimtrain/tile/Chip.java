@@ -17,6 +17,8 @@ import java.util.Map;
  * A network placed on a simulated chip: every conv and linear weight matrix is programmed onto
  * crossbars, its forward products are read from them, and its updates follow the write rule of the
  * training mode. Biases, batch norm and everything else stay digital, as on the paper's chip.
+ * Over 400 lines: placement, the read-model choice and the chip's clipping and write records are one
+ * object's life; the devices, mapping and write rule themselves are in their own classes.
  */
 public final class Chip {
     /** Upper bounds of the writes-per-weight histogram bins (the last bin is open). */
@@ -240,14 +242,14 @@ public final class Chip {
             case EXACT -> false;
             case AGGREGATE -> {
                 if (!valid) {
-                    throw new cimtrain.util.UserError("--read-model aggregate needs ADC noise of at least 0.5 LSB (its "
-                            + "rounding is modelled as noise), hardware " + hw.name() + " has " + hw.adc().noiseLsb()
-                            + "; use --read-model exact");
+                    throw new cimtrain.util.SettingError(name -> name.apply("read-model") + " aggregate needs ADC noise of at "
+                            + "least 0.5 LSB (its rounding is modelled as noise), hardware " + hw.name() + " has "
+                            + hw.adc().noiseLsb() + "; use " + name.apply("read-model") + " exact");
                 }
                 yield true;
             }
             case AUTO -> valid;
-            default -> throw new cimtrain.util.UserError("--read-model must be one of " + String.join(", ", READ_MODELS)
+            default -> throw cimtrain.util.SettingError.of("read-model", " must be one of " + String.join(", ", READ_MODELS)
                     + ", got '" + readModel + "'");
         };
     }
@@ -279,8 +281,8 @@ public final class Chip {
     private static Chip place(Network net, HardwareSpec hw, String writeRule, long seed, boolean aggregateReads,
                               List<float[]> scales, double headroom) {
         if (writeRule.equals(MP_PULSE) && hw.pulse() == null) {
-            throw new cimtrain.util.UserError("mode mp-pulse needs a 'pulse:' section in hardware " + hw.name()
-                    + " (see models/hardware/README.md, e.g. --hardware paper-table1-pulse)");
+            throw new cimtrain.util.SettingError(name -> "mode mp-pulse needs a 'pulse:' section in hardware " + hw.name()
+                    + " (see models/hardware/README.md, e.g. " + name.apply("hardware") + " paper-table1-pulse)");
         }
         Chip chip = new Chip();
         List<List<Layer>> replicaLeaves = new ArrayList<>();

@@ -13,19 +13,24 @@ import java.util.List;
 public record ChipMapping(String model, String hardware, List<LayerMapping> layers) {
 
     public static ChipMapping of(Network net, HardwareSpec hw) {
+        return of(net.name, net.leaves(), hw);
+    }
+
+    /** The mapping of a model's leaf layers, built or only traced ({@link Layer#trace}). */
+    public static ChipMapping of(String model, List<Layer> leaves, HardwareSpec hw) {
         List<LayerMapping> out = new ArrayList<>();
         int i = 0;
-        for (Layer l : net.leaves()) {
+        for (Layer l : leaves) {
             i++;
             if (l instanceof Conv2d c) {
                 out.add(LayerMapping.of(i + ": " + c.describe(), c.geometry().outChannels(), c.geometry().patchSize(),
                         c.geometry().positions(), hw));
             } else if (l instanceof Linear f) {
-                int[] shape = f.weight().shape;
-                out.add(LayerMapping.of(i + ": " + f.describe(), shape[0], shape[1], 1, hw));
+                // the weight matrix is outputs x inputs
+                out.add(LayerMapping.of(i + ": " + f.describe(), f.outputShape().size(), f.inputShape().size(), 1, hw));
             }
         }
-        return new ChipMapping(net.name, hw.name(), out);
+        return new ChipMapping(model, hw.name(), out);
     }
 
     public long devices() {

@@ -137,9 +137,9 @@ public final class ChipEvaluation {
      *
      * @param trainedHw the hardware the model was trained on; {@code mode} and {@code seed} its run's
      */
-    public static void useDeviceValues(Network net, java.nio.file.Path checkpoint, HardwareSpec trainedHw, String mode,
+    public static void useDeviceValues(Network net, java.nio.file.Path checkpoint, HardwareSpec trainedHw, Mode mode,
                                        long seed) {
-        Chip trained = Chip.place(net, trainedHw, mode, seed, true);
+        Chip trained = Chip.place(net, trainedHw, mode.writeRule(), seed, true);
         Checkpoint.restoreChip(checkpoint, trained);
         for (int l = 0; l < trained.crossbars().size(); l++) {
             trained.weights().get(l).write(trained.crossbars().get(l).effectiveWeights());
@@ -194,22 +194,21 @@ public final class ChipEvaluation {
         return true;
     }
 
+    private static void checkOverride(cimtrain.hardware.Setting range, String key, Double value) {
+        String problem = value == null ? null : range.problem(value);
+        if (problem != null) {
+            throw cimtrain.util.SettingError.of(key, problem);
+        }
+    }
+
     /** The hardware with the evaluation's overrides (null: keep the file's value). */
     public static HardwareSpec withOverrides(HardwareSpec hw, Double programmingError, Double readNoise,
                                              Double stuckAt, Integer adcBits) {
-        // the same range checks as the hardware file's fields, with the command line's names
-        if (programmingError != null) {
-            cimtrain.hardware.Setting.PROGRAMMING_ERROR.check("--programming-error", programmingError);
-        }
-        if (readNoise != null) {
-            cimtrain.hardware.Setting.READ_NOISE.check("--read-noise", readNoise);
-        }
-        if (stuckAt != null) {
-            cimtrain.hardware.Setting.STUCK_AT_FRACTION.check("--stuck-at", stuckAt);
-        }
-        if (adcBits != null) {
-            cimtrain.hardware.Setting.ADC_BITS.check("--adc-bits", adcBits);
-        }
+        // the same range checks as the hardware file's fields, named as the overriding settings
+        checkOverride(cimtrain.hardware.Setting.PROGRAMMING_ERROR, "programming-error", programmingError);
+        checkOverride(cimtrain.hardware.Setting.READ_NOISE, "read-noise", readNoise);
+        checkOverride(cimtrain.hardware.Setting.STUCK_AT_FRACTION, "stuck-at", stuckAt);
+        checkOverride(cimtrain.hardware.Setting.ADC_BITS, "adc-bits", adcBits == null ? null : adcBits.doubleValue());
         HardwareSpec.DeviceSpec d = hw.device();
         HardwareSpec.DeviceSpec device = new HardwareSpec.DeviceSpec(d.levels(), d.gMinUs(), d.gMaxUs(),
                 readNoise != null ? readNoise : d.readNoise(),

@@ -29,13 +29,13 @@ public final class Recipes {
      *
      * @param stepsPerEpoch batches per epoch (the paper: 400 random batches; 0: one pass)
      */
-    public static TrainConfig lenet(String mode, int epochs, int stepsPerEpoch, long seed, String readModel) {
+    public static TrainConfig lenet(Mode mode, int epochs, int stepsPerEpoch, long seed, String readModel) {
         return new TrainConfig("lenet-paper", 1.0, "mnist-10k", mode, epochs, BATCH, OPTIMIZER, LENET_LR, MOMENTUM,
                 WEIGHT_DECAY, "constant", UNUSED_PATIENCE, seed, EVAL_BATCH, stepsPerEpoch, readModel);
     }
 
     /** VGG-8 or ResNet-18 on CIFAR-sized images: rate 0.003 halved on a plateau, one pass over the data per epoch. */
-    public static TrainConfig cifar(String model, double width, String dataset, String mode, int epochs, int patience,
+    public static TrainConfig cifar(String model, double width, String dataset, Mode mode, int epochs, int patience,
                                     long seed, String readModel) {
         return new TrainConfig(model, width, dataset, mode, epochs, BATCH, OPTIMIZER, CIFAR_LR, MOMENTUM, WEIGHT_DECAY,
                 CIFAR_SCHEDULE, patience, seed, EVAL_BATCH, 0, readModel);

@@ -2,7 +2,6 @@ package cimtrain.train;
 
 import cimtrain.hardware.HardwareSpec;
 import cimtrain.util.Json;
-import cimtrain.util.UserError;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
@@ -46,8 +45,9 @@ public final class RecordedHardware {
         }
         String diff = difference("", recorded, Json.MAPPER.valueToTree(current));
         if (diff != null) {
-            throw new UserError(runDir + " was trained on another " + current.name() + " (" + diff
-                    + "): delete that run's folder to train it again on the current one, or use another --out");
+            throw new cimtrain.util.SettingError(option -> runDir + " was trained on another " + current.name() + " ("
+                    + diff + "): delete that run's folder to train it again on the current one, or use another "
+                    + option.apply("out"));
         }
     }
 

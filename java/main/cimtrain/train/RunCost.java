@@ -1,9 +1,8 @@
 package cimtrain.train;
 
-import cimtrain.backend.cpu.CpuBackend;
 import cimtrain.hardware.HardwareSpec;
+import cimtrain.model.ModelAnalysis;
 import cimtrain.model.ModelSpec;
-import cimtrain.nn.Network;
 import cimtrain.tile.CostModel;
 import cimtrain.util.AtomicFiles;
 import cimtrain.util.Json;
@@ -31,7 +30,7 @@ public final class RunCost {
         }
         try {
             JsonNode config = Json.MAPPER.readTree(runDir.resolve("config.json").toFile());
-            if (config.path("mode").asText().equals("fp32")) {
+            if (Mode.FP32.is(config.path("mode").asText())) {
                 return false;
             }
             double width = config.path("width").asDouble(1.0);
@@ -42,10 +41,8 @@ public final class RunCost {
                 made = new CostModel.RunWrites(runDir.toString(), config.path("batch").asInt(),
                         config.path("steps_per_epoch").asLong() * config.path("epochs").asLong(), w.path("writes").asDouble());
             }
-            try (CpuBackend be = new CpuBackend(1, 1);
-                 Network net = new Network(spec.name, be, () -> spec.build(width), spec.input, 1, 0)) {
-                AtomicFiles.writeString(file, Json.pretty(CostModel.of(net, hw, CostModel.DEFAULT_COPIES).summary(made)));
-            }
+            CostModel cost = ModelAnalysis.of(spec, width).cost(hw, CostModel.DEFAULT_COPIES);
+            AtomicFiles.writeString(file, Json.pretty(cost.summary(made)));
             return true;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + runDir + " to price it: " + e.getMessage(), e);

@@ -3,6 +3,7 @@ package cimtrain.train;
 import cimtrain.util.AtomicFiles;
 import cimtrain.util.FolderLock;
 import cimtrain.util.Json;
+import cimtrain.util.SettingError;
 import cimtrain.util.UserError;
 
 import java.io.IOException;
@@ -44,11 +45,11 @@ public final class RunFolder implements AutoCloseable {
      * Creates a new run folder and locks it ({@link FolderLock}) until {@link #close}; refuses one that
      * another process works in, or that already holds a run, so no run is overwritten. A folder left by
      * a run that stopped before its first checkpoint (config.json and no checkpoint or summary) holds
-     * nothing to lose: it is cleared and reused.
+     * nothing to lose: it is cleared and reused, which {@code listener} hears as a note.
      */
-    public static RunFolder create(Path dir) {
+    public static RunFolder create(Path dir, RunListener listener) {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new UserError("--out " + dir + " exists and is not a folder");
+            throw SettingError.of("out", " " + dir + " exists and is not a folder");
         }
         try {
             Files.createDirectories(dir);
@@ -62,12 +63,12 @@ public final class RunFolder implements AutoCloseable {
                 boolean stoppedEarly = files.stream().allMatch(p -> BEFORE_CHECKPOINT.contains(p.getFileName().toString())
                         || isTemporary(p)) && isRunConfig(dir.resolve(CONFIG));
                 if (!stoppedEarly) {
-                    throw new UserError("--out " + dir + " already holds files (a previous run?); choose another folder");
+                    throw SettingError.of("out", " " + dir + " already holds files (a previous run?); choose another folder");
                 }
                 for (Path p : files) {
                     Files.delete(p);
                 }
-                System.err.println("cimtrain: note: " + dir + " held a run that stopped before its first checkpoint; "
+                listener.note("note: " + dir + " held a run that stopped before its first checkpoint; "
                         + "starting it again there");
             }
             return new RunFolder(dir, lock);
@@ -109,14 +110,14 @@ public final class RunFolder implements AutoCloseable {
      */
     public static void checkResumable(Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw new UserError("--resume " + dir + ": no such run folder");
+            throw SettingError.of("resume", " " + dir + ": no such run folder");
         }
         if (Files.exists(dir.resolve(SUMMARY))) {
-            throw new UserError("--resume " + dir + ": the run has finished (it has " + SUMMARY + ")");
+            throw SettingError.of("resume", " " + dir + ": the run has finished (it has " + SUMMARY + ")");
         }
         if (!Files.isRegularFile(dir.resolve(Checkpoint.FILE))) {
-            throw new UserError("--resume " + dir + ": no " + Checkpoint.FILE + " (the run stopped before it wrote one; "
-                    + "start it again with the same options and --out " + dir + ")");
+            throw new SettingError(name -> name.apply("resume") + " " + dir + ": no " + Checkpoint.FILE + " (the run stopped "
+                    + "before it wrote one; start it again with the same options and " + name.apply("out") + " " + dir + ")");
         }
     }
 
@@ -137,7 +138,7 @@ public final class RunFolder implements AutoCloseable {
             }
         } catch (IOException e) {
             lock.close();
-            throw new UserError("--resume " + dir + ": cannot clean the folder: " + e.getMessage());
+            throw SettingError.of("resume", " " + dir + ": cannot clean the folder: " + e.getMessage());
         } catch (RuntimeException e) {
             lock.close();
             throw e;
@@ -172,7 +173,7 @@ public final class RunFolder implements AutoCloseable {
                     : want instanceof Number n ? v.isNumber() && v.asDouble() == n.doubleValue()
                     : want != null && v.asText().equals(want.toString());
             if (!same) {
-                throw new UserError("--resume " + dir + ": its " + Checkpoint.FILE + " is of another run (" + e.getKey() + " "
+                throw SettingError.of("resume", " " + dir + ": its " + Checkpoint.FILE + " is of another run (" + e.getKey() + " "
                         + want + ", " + CONFIG + " says " + (v == null ? "nothing" : v.asText()) + ")");
             }
         }

@@ -1,7 +1,6 @@
 package cimtrain.train;
 
 import cimtrain.backend.Backend;
-import cimtrain.backend.Backends;
 import cimtrain.data.DataSplit;
 import cimtrain.data.Dataset;
 import cimtrain.hardware.HardwareSpec;
@@ -17,7 +16,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** One training run from checked inputs to a finished run folder (used by train and reproduce). */
+/**
+ * One training run from checked inputs to a finished run folder (used by train and reproduce), on a
+ * backend from the context's factory, telling the context's listener what it does.
+ */
 public final class TrainRun {
     private TrainRun() {
     }
@@ -31,9 +33,9 @@ public final class TrainRun {
      * @throws Trainer.TrainingDiverged after marking the run folder failed
      */
     public static Map<String, Object> execute(TrainConfig cfg, ModelSpec spec, String dataset, DataSplit split,
-                                              HardwareSpec hw, Path dir, int threads) {
+                                              HardwareSpec hw, Path dir, RunContext context) {
         RunArguments args = new RunArguments(cfg, spec.name, hw == null ? null : hw.name(), null, 0, "pad", 0, 0);
-        return execute(args, spec, dataset, split, hw, dir, threads, false, 0);
+        return execute(args, spec, dataset, split, hw, dir, context, false, 0);
     }
 
     /**
@@ -42,37 +44,34 @@ public final class TrainRun {
      * run after that many epochs as if it had been interrupted (no summary; returns null).
      */
     public static Map<String, Object> execute(RunArguments args, ModelSpec spec, String dataset, DataSplit split,
-                                              HardwareSpec hw, Path dir, int threads, boolean resume, int stopAfter) {
+                                              HardwareSpec hw, Path dir, RunContext context, boolean resume, int stopAfter) {
         TrainConfig cfg = args.config();
         Dataset train = split.train();
-        try (Backend be = Backends.create(threads);
+        RunListener listener = context.listener();
+        int threads = context.threads();
+        try (Backend be = context.newBackend();
              Network net = new Network(spec.name, be, () -> spec.build(cfg.width()), spec.input,
                      Math.max(cfg.batch(), cfg.evalBatch()), cfg.seed())) {
             boolean aggregate = cfg.onChip() && Chip.aggregateReads(cfg.readModel(), hw);
             // with auto the layers measure their clipping and say what they chose (below); an explicit aggregate is noted
             String saturation = aggregate && !cfg.readModel().equals(Chip.AUTO) ? Chip.saturationNote(hw) : null;
-            Chip chip = cfg.onChip() ? Chip.place(net, hw, cfg.mode(), cfg.seed(), aggregate) : null;
+            Chip chip = cfg.onChip() ? Chip.place(net, hw, cfg.mode().writeRule(), cfg.seed(), aggregate) : null;
             boolean auto = chip != null && aggregate && cfg.readModel().equals(Chip.AUTO);
             String[] autoLine = new String[1];
             if (auto) {
                 // said once, as soon as every layer has decided (within the first batches)
                 chip.enableAutoReadModel(line -> {
                     autoLine[0] = line;
-                    System.err.println("cimtrain: " + line);
+                    listener.note(line);
                 });
             }
-            if (cfg.mode().equals("qat")) {
+            if (cfg.mode() == Mode.QAT) {
                 FakeQuantization.apply(net, hw);
             }
             // what cimtrain cost says of this network on this chip; made now, so a problem shows before training
             CostModel cost = hw == null ? null : CostModel.of(net, hw, CostModel.DEFAULT_COPIES);
-            Trainer trainer = new Trainer(cfg, net);
-            try (RunFolder run = resume ? RunFolder.resume(dir) : RunFolder.create(dir)) {
-                // the input is accepted: now the lines that say how it will run
-                Backends.sayNotes();
-                if (saturation != null) {
-                    System.err.println("cimtrain: note: " + saturation);
-                }
+            Trainer trainer = new Trainer(cfg, net, listener);
+            try (RunFolder run = resume ? RunFolder.resume(dir) : RunFolder.create(dir, listener)) {
                 List<EpochMetrics> done = List.of();
                 if (resume) {
                     Map<String, Object> same = new LinkedHashMap<>();
@@ -86,7 +85,14 @@ public final class TrainRun {
                     run.checkConfig(same);
                     done = Checkpoint.restore(dir.resolve(Checkpoint.FILE), net, trainer, chip);
                     run.rewriteMetrics(done);
-                    System.out.printf(Locale.ROOT, "resuming %s after epoch %d of %d%n", dir, done.size(), cfg.epochs());
+                }
+                // the input is accepted (a resumed run's checkpoint too): now the lines that say how it will run
+                listener.accepted();
+                if (saturation != null) {
+                    listener.note("note: " + saturation);
+                }
+                if (resume) {
+                    listener.progress(String.format(Locale.ROOT, "resuming %s after epoch %d of %d", dir, done.size(), cfg.epochs()));
                 }
                 Map<String, Object> config = new LinkedHashMap<>();
                 config.put("model", spec.name);
@@ -114,7 +120,7 @@ public final class TrainRun {
                 config.put("schedule", trainer.schedule().describe());
                 config.put("seed", cfg.seed());
                 config.put("backend", be.name());
-                config.put("blas", Backends.gemmName(be));
+                config.put("blas", be.gemmName());
                 config.put("threads", threads);
                 config.put("replicas", net.replicaCount());
                 config.put("parameters", net.parameterCount());
@@ -124,9 +130,9 @@ public final class TrainRun {
                     // the state before the first step: a run stopped before its first epoch ends resumes from the start
                     Checkpoint.write(dir.resolve(Checkpoint.FILE), args, net, trainer, chip, List.of());
                 }
-                System.out.printf(Locale.ROOT, "training %s (%,d parameters) on %s (%,d train / %,d test), mode %s%s, %s, run folder %s%n",
+                listener.progress(String.format(Locale.ROOT, "training %s (%,d parameters) on %s (%,d train / %,d test), mode %s%s, %s, run folder %s",
                         spec.name, net.parameterCount(), dataset, train.size(), split.test().size(), cfg.mode(),
-                        hw == null ? "" : " on " + hw.name(), Backends.gemmName(be), dir);
+                        hw == null ? "" : " on " + hw.name(), be.gemmName(), dir));
 
                 List<EpochMetrics> history;
                 try {
@@ -143,9 +149,9 @@ public final class TrainRun {
                                 autoLine[0] = chip.autoReport();
                             }
                         }
-                        System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  train %.2f%%  test %.2f%%  lr %.3g  %.1fs  %,.0f samples/s%n",
+                        listener.progress(String.format(Locale.ROOT, "epoch %d/%d  loss %.4f  train %.2f%%  test %.2f%%  lr %.3g  %.1fs  %,.0f samples/s",
                                 m.epoch(), cfg.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), 100 * m.testAccuracy(), m.lr(),
-                                m.trainSeconds(), m.samplesPerSecond());
+                                m.trainSeconds(), m.samplesPerSecond()));
                         if (stopAfter > 0 && sofar.size() == stopAfter && sofar.size() < cfg.epochs()) {
                             throw new Stopped();
                         }
@@ -193,7 +199,7 @@ public final class TrainRun {
                     String warning = chip.saturationWarning();
                     if (warning != null) {
                         summary.put("adc_saturation_warning", warning);
-                        System.err.println("cimtrain: " + warning);
+                        listener.note(warning);
                     }
                     summary.put("adc_clipping", clipping);
                     made = new CostModel.RunWrites(dir.toString(), cfg.batch(), (long) stepsPerEpoch * cfg.epochs(),
@@ -204,15 +210,15 @@ public final class TrainRun {
                     run.writeJson(RunFolder.COST, cost.summary(made));
                 }
                 summary.put("backend", be.name());
-                summary.put("blas", Backends.gemmName(be));
-                if (be.peakDeviceBytes() >= 0) {
+                summary.put("blas", be.gemmName());
+                if (be.onGpu()) {
                     // the most GPU memory the backend's tensors held at once (this process's part of the run)
                     summary.put("gpu_peak_bytes", be.peakDeviceBytes());
                 }
                 summary.put("run_dir", dir.toString());
                 run.writeSummary(summary);
-                System.out.printf(Locale.ROOT, "done: test accuracy %.2f%% after %d epochs, %.1f s training, %,.0f samples/s%n",
-                        100 * last.testAccuracy(), cfg.epochs(), trainSeconds, samplesPerEpoch * cfg.epochs() / trainSeconds);
+                listener.progress(String.format(Locale.ROOT, "done: test accuracy %.2f%% after %d epochs, %.1f s training, %,.0f samples/s",
+                        100 * last.testAccuracy(), cfg.epochs(), trainSeconds, samplesPerEpoch * cfg.epochs() / trainSeconds));
                 return summary;
             }
         }

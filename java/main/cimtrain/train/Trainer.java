@@ -22,10 +22,18 @@ public final class Trainer {
     private final Network net;
     private final Optimizer optimizer;
     private final Schedule schedule;
+    private final RunListener listener;
 
+    /** A trainer that shows no progress (its state is what is wanted, e.g. for a checkpoint). */
     public Trainer(TrainConfig config, Network net) {
+        this(config, net, RunListener.SILENT);
+    }
+
+    /** @param listener shows each epoch's progress bar */
+    public Trainer(TrainConfig config, Network net, RunListener listener) {
         this.config = config;
         this.net = net;
+        this.listener = listener;
         Backend be = net.backend();
         this.optimizer = config.optimizer().equals("sgd")
                 ? new Sgd(be, config.momentum(), config.weightDecay())
@@ -107,7 +115,7 @@ public final class Trainer {
             long correct = 0;
             float lr = 0;
             long start = System.nanoTime();
-            try (Progress bar = Progress.start("epoch " + (epoch + 1) + "/" + config.epochs(), samples)) {
+            try (Progress bar = listener.bar("epoch " + (epoch + 1) + "/" + config.epochs(), samples)) {
                 for (int s = 0; s < stepsPerEpoch; s++) {
                     int from = s * b;
                     int n = Math.min(b, samples - from);

@@ -1,33 +1,47 @@
 package cimtrain.util;
 
-import java.util.List;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
- * A value that settings cannot take, named by the settings (as the run or study records them: "width",
- * "train_limit"), not by a command-line option: code below the command line throws it, and a command that
- * took the values from its options rethrows it naming those ({@link #naming}).
+ * A {@link UserError} about the value of one or more named settings ("lr", "steps-per-epoch"): the core
+ * names the setting by its key, and whoever knows how the user set it (the command line: {@code --lr})
+ * renders the same message with its own name through {@link #message(UnaryOperator)}.
  */
 public class SettingError extends UserError {
-    private final List<String> settings;
-    private final String rule;
+    /** The message given a way to show a setting's key. */
+    private final transient Function<UnaryOperator<String>, String> text;
 
-    /** @param rule what the values must be, after the names: "must be at least 1" */
-    public SettingError(String rule, String... settings) {
-        super(text(List.of(settings), rule));
-        this.settings = List.of(settings);
-        this.rule = rule;
+    /** @param text builds the message, showing each setting's key through the function it is given */
+    public SettingError(Function<UnaryOperator<String>, String> text) {
+        super(text.apply(key -> key));
+        this.text = text;
     }
 
-    /** The same problem as a user error naming each setting as {@code nameOf} gives it (its option). */
-    public UserError naming(Function<String, String> nameOf) {
-        return new UserError(text(settings.stream().map(nameOf).toList(), rule), this);
+    /** The usual shape: the setting's name, then {@code rest} (" must be at least 1, got 0"). */
+    public static SettingError of(String key, String rest) {
+        return new SettingError(name -> name.apply(key) + rest);
     }
 
-    /** "a rule", "a and b rule", "a, b and c rule". */
-    private static String text(List<String> names, String rule) {
+    /** Several settings under one rule: "a, b and c must be at least 1". */
+    public static SettingError all(String rule, String... keys) {
+        java.util.List<String> ks = java.util.List.of(keys);
+        return new SettingError(name -> joined(ks.stream().map(name).toList()) + " " + rule);
+    }
+
+    /** "a", "a and b", "a, b and c". */
+    private static String joined(java.util.List<String> names) {
         int n = names.size();
-        String joined = n == 1 ? names.get(0) : String.join(", ", names.subList(0, n - 1)) + " and " + names.get(n - 1);
-        return joined + " " + rule;
+        return n == 1 ? names.get(0) : String.join(", ", names.subList(0, n - 1)) + " and " + names.get(n - 1);
+    }
+
+    /** The message with every setting shown by {@code name} (e.g. as its command-line flag). */
+    public String message(UnaryOperator<String> name) {
+        return text.apply(name);
+    }
+
+    /** The message with every setting shown as the command-line flag {@code --key}. */
+    public static String asFlags(UserError e) {
+        return e instanceof SettingError s ? s.message(key -> "--" + key) : e.getMessage();
     }
 }

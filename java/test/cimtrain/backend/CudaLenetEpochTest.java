@@ -42,13 +42,9 @@ class CudaLenetEpochTest {
     }
 
     private static JsonNode train(String backend, Path out) throws IOException {
-        try {
-            assertEquals(0, Main.run("train", "--backend", backend, "--model", "lenet-paper", "--dataset", "mnist-10k",
-                    "--mode", "mp", "--hardware", "paper-chip", "--epochs", "1", "--batch", "64", "--optimizer", "adamw",
-                    "--lr", "0.004", "--seed", "3", "--threads", "2", "--out", out.toString()));
-        } finally {
-            Backends.select("auto");
-        }
+        assertEquals(0, Main.run("train", "--backend", backend, "--model", "lenet-paper", "--dataset", "mnist-10k",
+                "--mode", "mp", "--hardware", "paper-chip", "--epochs", "1", "--batch", "64", "--optimizer", "adamw",
+                "--lr", "0.004", "--seed", "3", "--threads", "2", "--out", out.toString()));
         return new ObjectMapper().readTree(out.resolve("summary.json").toFile());
     }
 }

@@ -58,19 +58,15 @@ class CliTest {
                 "this machine has a GPU: --backend cuda is not an error here");
         String reason = cimtrain.backend.cuda.CudaProbe.probe().reason();
         Path dir = tmp.resolve("never");
-        try {
-            cli.assertBadInput(reason, "train", "--backend", "cuda", "--model", "lenet-paper", "--out", dir.toString());
-            cli.assertBadInput(reason, "reproduce", "lenet", "--backend", "cuda", "--out", dir.toString());
-            cli.assertBadInput(reason, "reproduce", "scaling", "--backend", "cuda", "--out", dir.toString());
-            cli.assertBadInput(reason, "bench", "--backend", "cuda");
-            cli.assertBadInput(reason, "evaluate", "--backend", "cuda", "--checkpoint", dir.resolve("c.h5").toString());
-            cli.assertBadInput(reason, "import", "--backend", "cuda", "--model", "lenet-paper", "--weights",
-                    dir.resolve("w.h5").toString(), "--out", dir.toString());
-            cli.assertBadInput("--backend", "train", "--backend", "tpu", "--model", "lenet-paper", "--out", dir.toString());
-            assertFalse(Files.exists(dir), "nothing written when the backend cannot be had");
-        } finally {
-            cimtrain.backend.Backends.select("auto");
-        }
+        cli.assertBadInput(reason, "train", "--backend", "cuda", "--model", "lenet-paper", "--out", dir.toString());
+        cli.assertBadInput(reason, "reproduce", "lenet", "--backend", "cuda", "--out", dir.toString());
+        cli.assertBadInput(reason, "reproduce", "scaling", "--backend", "cuda", "--out", dir.toString());
+        cli.assertBadInput(reason, "bench", "--backend", "cuda");
+        cli.assertBadInput(reason, "evaluate", "--backend", "cuda", "--checkpoint", dir.resolve("c.h5").toString());
+        cli.assertBadInput(reason, "import", "--backend", "cuda", "--model", "lenet-paper", "--weights",
+                dir.resolve("w.h5").toString(), "--out", dir.toString());
+        cli.assertBadInput("--backend", "train", "--backend", "tpu", "--model", "lenet-paper", "--out", dir.toString());
+        assertFalse(Files.exists(dir), "nothing written when the backend cannot be had");
     }
 
     @Test

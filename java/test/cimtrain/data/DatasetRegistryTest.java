@@ -1,5 +1,6 @@
 package cimtrain.data;
 
+import cimtrain.util.SettingError;
 import cimtrain.util.UserError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,10 +125,11 @@ class DatasetRegistryTest {
 
     @Test
     void mnistAndCifarNeedADataFolder() {
-        assertTrue(assertThrows(UserError.class, () -> DatasetRegistry.load("mnist", null, DataOptions.NONE))
-                .getMessage().contains("--data"));
-        assertTrue(assertThrows(UserError.class, () -> DatasetRegistry.load("cifar10", null, DataOptions.NONE))
-                .getMessage().contains("--data"));
+        // the message names the data setting, which the command line shows as --data
+        assertTrue(SettingError.asFlags(assertThrows(UserError.class, () -> DatasetRegistry.load("mnist", null, DataOptions.NONE)))
+                .contains("pass --data DIR"));
+        assertTrue(SettingError.asFlags(assertThrows(UserError.class, () -> DatasetRegistry.load("cifar10", null, DataOptions.NONE)))
+                .contains("pass --data DIR"));
         Path none = dir.resolve("absent");
         assertTrue(assertThrows(UserError.class, () -> DatasetRegistry.load("mnist", none, DataOptions.NONE))
                 .getMessage().contains(none.toString()));
@@ -155,8 +157,8 @@ class DatasetRegistryTest {
 
     @Test
     void fashionMnistMissingFilesSayHowToGetThem() {
-        String msg = assertThrows(UserError.class, () -> DatasetRegistry.load("fashion-mnist", dir, DataOptions.NONE))
-                .getMessage();
+        String msg = SettingError.asFlags(assertThrows(UserError.class,
+                () -> DatasetRegistry.load("fashion-mnist", dir, DataOptions.NONE)));
         assertTrue(msg.contains("train-images-idx3-ubyte") && msg.contains("apt-get install dataset-fashion-mnist")
                 && msg.contains("--data"), msg);
     }

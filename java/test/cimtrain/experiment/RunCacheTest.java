@@ -51,7 +51,7 @@ class RunCacheTest {
     @Test
     void aFinishedRunIsReusedAndNothingTrains() throws IOException {
         run("fp32-s0", "{\"test_accuracy\": 0.9}", false);
-        RunCache cache = new RunCache(tmp);
+        RunCache cache = new RunCache(tmp, cimtrain.train.RunListener.SILENT);
         RunCache.Run r = cache.trainOrReuse("fp32-s0", Models.load("lenet-paper"), null, false, false, training());
         assertFalse(r.trained());
         assertEquals(0.9, ((Number) r.summary().get("test_accuracy")).doubleValue());
@@ -64,7 +64,7 @@ class RunCacheTest {
         run("a", null, true);
         run("b", null, true);
         run("c", null, false);
-        RunCache cache = new RunCache(tmp);
+        RunCache cache = new RunCache(tmp, cimtrain.train.RunListener.SILENT);
         cache.trainOrReuse("a", Models.load("lenet-paper"), null, false, false, training());
         cache.trainOrReuse("b", Models.load("lenet-paper"), null, false, true, training());
         RunCache.Run c = cache.trainOrReuse("c", Models.load("lenet-paper"), null, false, true, training());
@@ -77,7 +77,7 @@ class RunCacheTest {
     void aFinishedRunWithoutTheCheckpointAnExperimentReadsIsTrainedAgain() throws IOException {
         run("with", "{}", true);
         run("without", "{}", false);
-        RunCache cache = new RunCache(tmp);
+        RunCache cache = new RunCache(tmp, cimtrain.train.RunListener.SILENT);
         assertFalse(cache.trainOrReuse("with", Models.load("lenet-paper"), null, true, false, training()).trained());
         assertTrue(cache.trainOrReuse("without", Models.load("lenet-paper"), null, true, false, training()).trained());
         assertEquals(List.of("without resume=false kept=false"), trainings);
@@ -88,7 +88,7 @@ class RunCacheTest {
         Path dir = run("mp-s0", "{}", false);
         Files.writeString(dir.resolve("config.json"), "{\"mode\": \"mp\", \"hardware_spec\": {\"tile\": {\"rows\": 3}}}");
         HardwareSpec hw = Hardware.load("paper-chip");
-        RunCache cache = new RunCache(tmp);
+        RunCache cache = new RunCache(tmp, cimtrain.train.RunListener.SILENT);
         UserError e = assertThrows(UserError.class, () -> cache.requireSameHardware("mp-s0", hw));
         assertTrue(e.getMessage().contains("was trained on another paper-chip"), e.getMessage());
         assertThrows(UserError.class, () -> cache.trainOrReuse("mp-s0", Models.load("lenet-paper"), hw, false, false,

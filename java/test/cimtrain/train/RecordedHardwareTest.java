@@ -3,6 +3,7 @@ package cimtrain.train;
 import cimtrain.hardware.Hardware;
 import cimtrain.hardware.HardwareSpec;
 import cimtrain.util.Json;
+import cimtrain.util.SettingError;
 import cimtrain.util.UserError;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class RecordedHardwareTest {
@@ -35,8 +37,10 @@ class RecordedHardwareTest {
         HardwareSpec chip = Hardware.load("paper-table1");
         Path older = runRecording(chip, s -> ((ObjectNode) s.get("scale")).put("headroom", 1.5));
         UserError e = assertThrows(UserError.class, () -> RecordedHardware.requireSame(older, chip));
+        // the core names the setting; the command line shows it as the flag
         assertEquals(older + " was trained on another paper-table1 (scale.headroom: 1.5 then, 3.0 now): delete that "
-                + "run's folder to train it again on the current one, or use another --out", e.getMessage());
+                + "run's folder to train it again on the current one, or use another --out", SettingError.asFlags(e));
+        assertFalse(e.getMessage().contains("--"), e.getMessage());
         Path noisier = runRecording(chip, s -> ((ObjectNode) s.get("device")).put("readNoise", 0.6));
         assertThrows(UserError.class, () -> RecordedHardware.requireSame(noisier, chip));
     }

@@ -1,5 +1,6 @@
 package cimtrain.train;
 
+import cimtrain.backend.Backends;
 import cimtrain.data.DataOptions;
 import cimtrain.data.DataSplit;
 import cimtrain.data.DatasetRegistry;
@@ -30,7 +31,7 @@ class ResumeTest {
     private static final DataSplit DATA = DatasetRegistry.load("mnist-10k", null, new DataOptions(0, "pad", 0, 640));
 
     private static RunArguments args(String mode, String hardware) {
-        TrainConfig cfg = new TrainConfig("lenet-paper", 1.0, "mnist-10k", mode, 4, 64, "adamw", 0.004f, 0.9f, 0.01f,
+        TrainConfig cfg = new TrainConfig("lenet-paper", 1.0, "mnist-10k", Mode.of(mode), 4, 64, "adamw", 0.004f, 0.9f, 0.01f,
                 "plateau", 1, 3, 256, 0, "auto");
         return new RunArguments(cfg, "lenet-paper", hardware, null, 0, "pad", 0, 640);
     }
@@ -38,7 +39,8 @@ class ResumeTest {
     private static Map<String, Object> run(RunArguments a, Path dir, boolean resume, int stopAfter) {
         ModelSpec spec = Models.load(a.model());
         HardwareSpec hw = a.hardware() == null ? null : Hardware.load(a.hardware());
-        return TrainRun.execute(a, spec, "mnist-10k", DATA, hw, dir, 2, resume, stopAfter);
+        return TrainRun.execute(a, spec, "mnist-10k", DATA, hw, dir,
+                new RunContext(Backends.choose("auto", note -> { }), 2, RunListener.SILENT), resume, stopAfter);
     }
 
     @Test
@@ -155,7 +157,7 @@ class ResumeTest {
     void aCheckpointOfAnotherModelIsRefused(@TempDir Path tmp) {
         RunArguments a = args("fp32", null);
         run(a, tmp.resolve("lenet"), false, 1);
-        TrainConfig other = new TrainConfig("lenet5", 1.0, "mnist-10k", "fp32", 4, 64, "adamw", 0.004f, 0.9f, 0.01f,
+        TrainConfig other = new TrainConfig("lenet5", 1.0, "mnist-10k", Mode.FP32, 4, 64, "adamw", 0.004f, 0.9f, 0.01f,
                 "plateau", 1, 3, 256, 0, "auto");
         // the run folder's checkpoint holds lenet-paper; resuming it as lenet5 must fail with one line
         RunArguments wrong = new RunArguments(other, "lenet5", null, null, 0, "pad", 0, 640);

@@ -8,16 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class SettingErrorTest {
     @Test
     void oneTwoOrMoreSettingsInWords() {
-        assertEquals("width must be positive", new SettingError("must be positive", "width").getMessage());
-        assertEquals("a and b must agree", new SettingError("must agree", "a", "b").getMessage());
-        assertEquals("a, b and c must be at least 1", new SettingError("must be at least 1", "a", "b", "c").getMessage());
+        assertEquals("width must be positive", SettingError.all("must be positive", "width").getMessage());
+        assertEquals("a and b must agree", SettingError.all("must agree", "a", "b").getMessage());
+        assertEquals("a, b and c must be at least 1", SettingError.all("must be at least 1", "a", "b", "c").getMessage());
     }
 
     @Test
     void aCommandNamesItsOptions() {
-        SettingError e = new SettingError("must be 0 (all) or positive", "train_limit", "test_limit");
-        UserError named = e.naming(s -> "--" + s.replace('_', '-'));
-        assertEquals("--train-limit and --test-limit must be 0 (all) or positive", named.getMessage());
-        assertEquals(e, named.getCause());
+        SettingError e = SettingError.all("must be 0 (all) or positive", "train_limit", "test_limit");
+        assertEquals("--train-limit and --test-limit must be 0 (all) or positive",
+                e.message(s -> "--" + s.replace('_', '-')));
+        assertEquals("--lr must be a positive number", SettingError.asFlags(SettingError.of("lr", " must be a positive number")));
     }
 }

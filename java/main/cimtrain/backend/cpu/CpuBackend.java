@@ -19,6 +19,8 @@ import java.util.List;
 /**
  * The reference backend: plain Java loops over heap arrays, parallel over images or channels, and GEMM
  * through netlib's BLAS (native OpenBLAS when libblas.so.3 resolves to it, else the Java fallback).
+ * Over 400 lines: one method per operation of the {@link cimtrain.backend.Backend} interface, the reference
+ * the CUDA kernels are tested against; the crossbar read and the DAC live in their own classes.
  */
 public final class CpuBackend implements Backend {
     /** Below this many elements an elementwise loop stays on one thread. */
@@ -43,7 +45,7 @@ public final class CpuBackend implements Backend {
     /** @param replicas how many replicas networks without batch norm are split into (tests compare 1 and 2) */
     public CpuBackend(int threads, int replicas) {
         if (threads < 1 || threads > MAX_THREADS) {
-            throw new cimtrain.util.UserError("--threads must be in [1, " + MAX_THREADS + "] (0: all cores), got " + threads);
+            throw cimtrain.util.SettingError.of("threads", " must be in [1, " + MAX_THREADS + "] (0: all cores), got " + threads);
         }
         this.blas = BLAS.getInstance();
         this.parallel = new Parallel(threads);
@@ -63,6 +65,11 @@ public final class CpuBackend implements Backend {
     /** The BLAS implementation in use, e.g. "JNIBLAS" (native) or "VectorBLAS" (Java). */
     public String blasName() {
         return blas.getClass().getSimpleName();
+    }
+
+    @Override
+    public String gemmName() {
+        return blasName();
     }
 
     public boolean nativeBlas() {

@@ -8,7 +8,8 @@ import cimtrain.backend.PoolGeometry;
 import cimtrain.backend.Tensor;
 import cimtrain.backend.TileGrid;
 import cimtrain.backend.WriteList;
-import cimtrain.util.UserError;
+import cimtrain.util.SettingError;
+
 import jcuda.Pointer;
 import jcuda.Sizeof;
 import jcuda.driver.CUcontext;
@@ -54,6 +55,7 @@ import static jcuda.driver.JCudaDriver.cuMemsetD32;
  * them, and a kernel's fault surfaces at the next call that waits. With {@code CIMTRAIN_CUDA_SYNC=1}
  * (or {@code -Dcimtrain.cuda.sync=true}) every launch is waited for, so a failing kernel names itself.
  * Not thread-safe: networks run as one replica ({@link #dataParallelReplicas()} is 1).
+ * Over 400 lines: one launch wrapper per operation of the {@link Backend} interface, each a few lines.
  *
  * <p>Where it has run: on the CPU stand-in of the driver in every CI run (kernels/standin/README.md);
  * see docs/gpu.md for what has been measured on a card.
@@ -98,7 +100,7 @@ public final class CudaBackend implements Backend {
     private final Map<String, Allocation> scratch = new HashMap<>();
     private volatile boolean closed;
 
-    /** Opens device 0; throws {@link UserError} with one line when there is none or its driver is too old. */
+    /** Opens device 0; throws {@link cimtrain.util.UserError} with one line when there is none or its driver is too old. */
     public static CudaBackend open() {
         return open(Gemm.AUTO);
     }
@@ -112,7 +114,7 @@ public final class CudaBackend implements Backend {
     static CudaBackend open(Gemm gemm, String... modules) {
         CudaProbe.Result r = CudaProbe.probe();
         if (!r.available()) {
-            throw new UserError("--backend cuda: " + r.reason());
+            throw SettingError.of("backend", " cuda: " + r.reason());
         }
         return new CudaBackend(r, gemm, modules);
     }
@@ -156,11 +158,11 @@ public final class CudaBackend implements Backend {
             if (status != CUresult.CUDA_SUCCESS) {
                 String what = CudaProbe.errorName(status);
                 if (status == CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION) {
-                    throw new UserError("--backend cuda: the NVIDIA driver (" + device.driverApi() + ") cannot load "
+                    throw SettingError.of("backend", " cuda: the NVIDIA driver (" + device.driverApi() + ") cannot load "
                             + "the kernels (" + what + "): they are PTX ISA 9.0 from nvcc 13 and need driver "
                             + "release 580 or newer");
                 }
-                throw new UserError("--backend cuda: loading kernels " + m + ".ptx failed: " + what);
+                throw SettingError.of("backend", " cuda: loading kernels " + m + ".ptx failed: " + what);
             }
             modules.add(module);
         }
@@ -225,11 +227,17 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public boolean onGpu() {
+        return true;
+    }
+
+    @Override
     public long peakDeviceBytes() {
         return peakBytes.get();
     }
 
     /** The GEMM in use: cuBLAS or the own kernel (with why). */
+    @Override
     public String gemmName() {
         return gemm;
     }

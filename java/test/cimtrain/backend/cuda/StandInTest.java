@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,18 +49,17 @@ class StandInTest {
         assertEquals(CudaProbe.STAND_IN_NAME, CudaProbe.probe().deviceName());
         String gpu = String.join("\n", Backends.describeGpu());
         assertTrue(gpu.contains("no GPU in use") && gpu.contains("stand-in"), gpu);
-        try {
-            Backends.select("auto");
-            try (Backend be = Backends.create(1)) {
-                assertInstanceOf(CpuBackend.class, be, "--backend auto must not choose the stand-in");
-            }
-            Backends.select("cuda");
-            try (Backend be = Backends.create(1)) {
-                assertInstanceOf(CudaBackend.class, be);
-                assertTrue(String.join("\n", be.describe()).contains("no GPU is in use"), be.describe().toString());
-            }
-        } finally {
-            Backends.select("auto");
+        java.util.List<String> notes = new java.util.ArrayList<>();
+        try (Backend be = Backends.choose("auto", notes::add).create(1)) {
+            assertInstanceOf(CpuBackend.class, be, "--backend auto must not choose the stand-in");
+            assertFalse(be.onGpu(), "the CPU backend says it is not on a GPU");
+        }
+        assertEquals(1, notes.size(), "auto says once why it uses the CPU: " + notes);
+        assertTrue(notes.get(0).contains("stand-in"), notes.get(0));
+        try (Backend be = Backends.choose("cuda", notes::add).create(1)) {
+            assertInstanceOf(CudaBackend.class, be);
+            assertTrue(be.onGpu(), "the CUDA backend says it is on a GPU (here the stand-in)");
+            assertTrue(String.join("\n", be.describe()).contains("no GPU is in use"), be.describe().toString());
         }
     }
 
