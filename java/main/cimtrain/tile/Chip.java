@@ -114,10 +114,10 @@ public final class Chip {
             return null;
         }
         return String.format(java.util.Locale.ROOT, "read model auto: exact for layers %s, aggregate for %s (threshold: "
-                        + "%.3g%% of the ADC's conversions saturated in the first %d reads of a layer, measured by exact "
+                        + "%.3g%% of the ADC's conversions saturated in the first %d batches a layer read, measured by exact "
                         + "reads of %d of their input vectors): %s",
                 exact.isEmpty() ? "none" : String.join(",", exact), aggregate.isEmpty() ? "none" : String.join(",", aggregate),
-                100 * CrossbarLayer.AUTO_SATURATION_THRESHOLD, CrossbarLayer.AUTO_PROBE_CALLS,
+                100 * CrossbarLayer.AUTO_SATURATION_THRESHOLD, CrossbarLayer.AUTO_PROBE_PASSES,
                 CrossbarLayer.CLIP_SAMPLE_VECTORS, why);
     }
 
@@ -145,8 +145,9 @@ public final class Chip {
 
     /** How the counts of a layer were made, for the records. */
     public static final String SAMPLING = "exact reads of " + CrossbarLayer.CLIP_SAMPLE_VECTORS + " input vectors "
-            + "(evenly spaced over the call) of every " + CrossbarLayer.CLIP_SAMPLE_EVERY + "th read of the layer "
-            + "(and of each of its first " + CrossbarLayer.AUTO_PROBE_CALLS + " reads under --read-model auto)";
+            + "(evenly spaced over each replica's share of the batch) of every " + CrossbarLayer.CLIP_SAMPLE_EVERY
+            + "th batch the layer reads (and of each of its first " + CrossbarLayer.AUTO_PROBE_PASSES
+            + " batches under read model auto)";
 
     /**
      * The ADC's clipping per layer and in total: conversions counted, the fraction that saturated (above

@@ -21,10 +21,10 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
     public final CrossbarParams params;
     /** Input vectors of a call read exactly as well, to measure clipping under the aggregate model. */
     public static final int CLIP_SAMPLE_VECTORS = 64;
-    /** Under the aggregate model, every this many calls (from the first) are sampled. */
+    /** Under the aggregate model, every this many forward passes (from the layer's first) are sampled. */
     public static final int CLIP_SAMPLE_EVERY = 16;
-    /** Auto: the first this many calls are all sampled, and decide the read model. */
-    public static final int AUTO_PROBE_CALLS = 4;
+    /** Auto: the first this many forward passes (batches) are all sampled, and decide the read model. */
+    public static final int AUTO_PROBE_PASSES = 4;
     /** Auto: the aggregate model is kept only where at most this fraction of the probe's conversions saturate. */
     public static final double AUTO_SATURATION_THRESHOLD = 1e-3;
     public final int out;
@@ -271,8 +271,8 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
     @Override
     public void forward(Tensor x, int n, Tensor y, long pass, long firstColumn) {
         sync.sync();
-        CrossbarParams p = clipping.current();
-        ReadClipping.Call call = clipping.begin(p);
+        ReadClipping.Call call = clipping.begin(pass);
+        CrossbarParams p = call.params();
         long[] counts = new long[3];
         // each pass owns 2^40 draws of the read stream, each input vector of the batch a slice of them
         backend.crossbarForward(p, sync.gPos, sync.gNeg, sync.tileScale, out, k, x, n, y, seed, streamBase, pass << 40,
@@ -282,9 +282,9 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
             backend.crossbarClipSample(p, sync.gPos, sync.gNeg, sync.tileScale, out, k, x, n, CLIP_SAMPLE_VECTORS, seed,
                     streamBase + 15, (pass << 40) + (firstColumn << 25), counts);
         }
-        boolean decided = clipping.end(call, p, counts, n);
+        clipping.end(call, counts, n);
         Runnable r = onDecided;
-        if (decided && r != null) {
+        if (call.decided() && r != null) {
             r.run();
         }
     }
@@ -294,7 +294,7 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
 
     /**
      * Read model auto: this layer starts with the aggregate model, samples the clipping of its first
-     * {@link #AUTO_PROBE_CALLS} reads, and goes on with the exact model if more than
+     * {@link #AUTO_PROBE_PASSES} forward passes, and goes on with the exact model if more than
      * {@link #AUTO_SATURATION_THRESHOLD} of their conversions saturate.
      */
     public void enableAutoReadModel() {

@@ -2,7 +2,7 @@ package cimtrain.tile;
 
 import cimtrain.backend.CrossbarParams;
 
-import static cimtrain.tile.CrossbarLayer.AUTO_PROBE_CALLS;
+import static cimtrain.tile.CrossbarLayer.AUTO_PROBE_PASSES;
 import static cimtrain.tile.CrossbarLayer.AUTO_SATURATION_THRESHOLD;
 import static cimtrain.tile.CrossbarLayer.CLIP_SAMPLE_EVERY;
 import static cimtrain.tile.CrossbarLayer.CLIP_SAMPLE_VECTORS;
@@ -10,9 +10,14 @@ import static cimtrain.tile.CrossbarLayer.CLIP_SAMPLE_VECTORS;
 /**
  * What one layer's reads tell about its ADC, and the read model that follows: the conversions counted
  * (every read under the exact model, a sample under the aggregate one) and those that saturated; under
- * read model auto, the probe of the first {@link CrossbarLayer#AUTO_PROBE_CALLS} reads that keeps the
- * aggregate model or switches the layer to the exact one. Replicas read concurrently: every count is
- * taken under one lock.
+ * read model auto, the probe of the first {@link CrossbarLayer#AUTO_PROBE_PASSES} forward passes that keeps
+ * the aggregate model or switches the layer to the exact one.
+ *
+ * <p>Replicas of a network read one pass concurrently, in no fixed order, so every choice here is made by
+ * the pass number, never by the order of calls: a pass is sampled, or probes, with all its replicas, and
+ * auto decides at the first read of the pass after its probe (every read of the probe has ended by then:
+ * passes run one after another), or when asked between passes. Same seed, same counts, whatever the
+ * threads did. Every count is taken under one lock.
  */
 final class ReadClipping {
     /** The read model the layer was placed with. */
@@ -22,9 +27,14 @@ final class ReadClipping {
     private final Object lock = new Object();
     private boolean auto;
     private String autoDecision;
+    /** Read calls so far (all replicas); kept for old checkpoints, which knew no pass numbers. */
     private long calls;
-    private int probeDone;
-    private int probeRunning;
+    /** The pass of the layer's first read: sampling counts passes from it. -1: not read yet. */
+    private long firstPass = -1;
+    /** The pass of the first read since auto was enabled: the probe counts passes from it. -1: not yet. */
+    private long probeFirstPass = -1;
+    /** The latest pass read. */
+    private long lastPass = -1;
     /**
      * Conversions, saturated (above the top code; differential also below the bottom), below zero (single-ended);
      * then the input vectors read and those whose conversions were counted (all under the exact model, a
@@ -42,7 +52,10 @@ final class ReadClipping {
     }
 
     CrossbarParams current() {
-        return current;
+        synchronized (lock) {
+            settle();
+            return current;
+        }
     }
 
     /** Read model auto (when placed with the aggregate model): the probe decides. */
@@ -52,64 +65,83 @@ final class ReadClipping {
         }
     }
 
-    /** One read call begins under read model p: whether its conversions are sampled, and whether it probes. */
-    record Call(boolean sample, boolean probing) {
+    /**
+     * One read call: the read model it reads with, whether its conversions are sampled, whether it probes,
+     * and whether auto decided as it began (the caller says so once its read is done).
+     */
+    record Call(CrossbarParams params, boolean sample, boolean probing, boolean decided) {
     }
 
-    Call begin(CrossbarParams p) {
+    /** A read call of forward pass {@code pass} begins. */
+    Call begin(long pass) {
         synchronized (lock) {
-            long call = calls++;
-            boolean probing = auto && probeDone + probeRunning < AUTO_PROBE_CALLS;
-            if (probing) {
-                probeRunning++;
+            if (firstPass < 0) {
+                // a checkpoint from before pass numbers were kept: its calls stand for passes (one replica)
+                firstPass = pass - calls;
             }
-            return new Call(p.aggregateReads() && p.adcBits() > 0 && (call % CLIP_SAMPLE_EVERY == 0 || probing),
-                    probing);
+            if (auto && probeFirstPass < 0) {
+                probeFirstPass = pass;
+            }
+            lastPass = Math.max(lastPass, pass);
+            calls++;
+            boolean decided = auto && autoDecision == null && pass - probeFirstPass >= AUTO_PROBE_PASSES && decide();
+            boolean probing = auto && autoDecision == null;
+            CrossbarParams p = current;
+            boolean sample = p.aggregateReads() && p.adcBits() > 0
+                    && ((pass - firstPass) % CLIP_SAMPLE_EVERY == 0 || probing);
+            return new Call(p, sample, probing, decided);
         }
     }
 
-    /**
-     * Adds a call's counts ({conversions, saturated, below zero}) of n input vectors read under p.
-     *
-     * @return whether this call completed auto's probe (the read model is now decided)
-     */
-    boolean end(Call call, CrossbarParams p, long[] counts, int n) {
+    /** Adds a call's counts ({conversions, saturated, below zero}) of n input vectors. */
+    void end(Call call, long[] counts, int n) {
         synchronized (lock) {
             for (int q = 0; q < 3; q++) {
                 total[q] += counts[q];
                 window[q] += counts[q];
             }
+            CrossbarParams p = call.params();
             long counted = !p.aggregateReads() ? n : call.sample() ? Math.min(CLIP_SAMPLE_VECTORS, n) : 0;
             total[3] += n;
             window[3] += n;
             total[4] += counted;
             window[4] += counted;
             sampled |= p.aggregateReads();
-            if (!call.probing()) {
-                return false;
+            if (call.probing()) {
+                for (int q = 0; q < 3; q++) {
+                    probe[q] += counts[q];
+                }
             }
-            probeRunning--;
-            for (int q = 0; q < 3; q++) {
-                probe[q] += counts[q];
-            }
-            if (++probeDone != AUTO_PROBE_CALLS) {
-                return false;
-            }
-            double f = probe[0] == 0 ? 0 : (double) probe[1] / probe[0];
-            boolean exact = f > AUTO_SATURATION_THRESHOLD;
-            autoDecision = String.format(java.util.Locale.ROOT, "%s: %.3g%% of %,d sampled conversions "
-                            + "saturated in the first %d reads (threshold %.3g%%)",
-                    exact ? Chip.EXACT : Chip.AGGREGATE, 100 * f, probe[0], AUTO_PROBE_CALLS,
-                    100 * AUTO_SATURATION_THRESHOLD);
-            if (exact) {
-                current = placed.withAggregateReads(false);
-            }
-            return true;
         }
+    }
+
+    /**
+     * Asked between passes (a checkpoint, a summary, a test): auto decides now if its probe's passes have all
+     * been read, as it would at the next pass's first read. Holds the lock.
+     */
+    private void settle() {
+        if (auto && autoDecision == null && probeFirstPass >= 0 && lastPass - probeFirstPass >= AUTO_PROBE_PASSES - 1) {
+            decide();
+        }
+    }
+
+    /** Auto's decision from the probe's counts; true. Holds the lock. */
+    private boolean decide() {
+        double f = probe[0] == 0 ? 0 : (double) probe[1] / probe[0];
+        boolean exact = f > AUTO_SATURATION_THRESHOLD;
+        autoDecision = String.format(java.util.Locale.ROOT, "%s: %.3g%% of %,d sampled conversions "
+                        + "saturated in the first %d batches (threshold %.3g%%)",
+                exact ? Chip.EXACT : Chip.AGGREGATE, 100 * f, probe[0], AUTO_PROBE_PASSES,
+                100 * AUTO_SATURATION_THRESHOLD);
+        if (exact) {
+            current = placed.withAggregateReads(false);
+        }
+        return true;
     }
 
     String autoDecision() {
         synchronized (lock) {
+            settle();
             return autoDecision;
         }
     }
@@ -134,9 +166,12 @@ final class ReadClipping {
     /** The read model auto chose and how far its probe got, so that a resumed run reads as the straight one. */
     void saveState(cimtrain.io.Hdf5Group g) {
         synchronized (lock) {
+            settle();
             g.putScalar("reads_exact", current.aggregateReads() ? 0L : 1L);
-            g.putScalar("auto_probe_done", (long) probeDone);
+            g.putScalar("auto_probe_done", probeFirstPass < 0 ? 0L : Math.min(AUTO_PROBE_PASSES, lastPass - probeFirstPass + 1));
             g.putScalar("read_calls", calls);
+            g.putScalar("first_read_pass", firstPass);
+            g.putScalar("auto_probe_first_pass", probeFirstPass);
             g.putScalar("auto_probe_conversions", probe[0]);
             g.putScalar("auto_probe_saturated", probe[1]);
             g.putScalar("auto_probe_below_zero", probe[2]);
@@ -154,12 +189,16 @@ final class ReadClipping {
         synchronized (lock) {
             boolean exact = r.longScalar(path + "/reads_exact") == 1;
             current = exact ? placed.withAggregateReads(false) : placed;
-            probeDone = (int) r.longScalar(path + "/auto_probe_done");
             calls = r.longScalar(path + "/read_calls");
             probe[0] = r.longScalar(path + "/auto_probe_conversions");
             probe[1] = r.longScalar(path + "/auto_probe_saturated");
             probe[2] = r.longScalar(path + "/auto_probe_below_zero");
             autoDecision = r.hasAttribute(path, "auto_decision") ? r.stringAttribute(path, "auto_decision") : null;
+            if (r.exists(path + "/first_read_pass")) {
+                firstPass = r.longScalar(path + "/first_read_pass");
+                probeFirstPass = r.longScalar(path + "/auto_probe_first_pass");
+            }
+            // an older checkpoint: firstPass is set from the calls at the next read (begin)
         }
     }
 }
