@@ -198,8 +198,11 @@ public final class BenchCommand implements Callable<Integer> {
                 int torchForwardSteps = (int) Math.max(evalSteps, Math.min(5000, (long) steps * batch / evalBatch));
                 for (int r = 0; r < repeats; r++) {
                     evalReadModel.setLength(0);
-                    evalRuns[r] = Throughput.measureChipEvaluation(be, spec, width, evalBatch, Math.max(1, evalSteps / 10),
-                            evalSteps, hw, readModel, evalReadModel);
+                    // untimed passes first, at least as many as auto's probe and one, so that the timed ones read
+                    // with the models auto chose, as most of an evaluation's passes do
+                    evalRuns[r] = Throughput.measureChipEvaluation(be, spec, width, evalBatch,
+                            Math.max(cimtrain.tile.CrossbarLayer.AUTO_PROBE_PASSES + 1, evalSteps / 10), evalSteps, hw,
+                            readModel, evalReadModel);
                     if (torchVersion != null) {
                         torchForward[r] = torchThroughput(py, torchScript, "forward", spec.name, width, evalBatch,
                                 Math.max(1, torchForwardSteps / 10), torchForwardSteps, nThreads);

@@ -106,14 +106,17 @@ public final class Throughput {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             if (readModelUsed != null && chip != null) {
-                readModelUsed.append(readModelsUsed(chip, Chip.aggregateReads(readModel, hw)));
+                readModelUsed.append(readModelsUsed(chip, Chip.aggregateReads(readModel, hw), readModel.equals(Chip.AUTO)));
             }
             return (double) batch * steps / seconds;
         }
     }
 
-    /** "exact", "aggregate", or under auto "auto: exact for crossbar layers 0,1; aggregate for 2". */
-    private static String readModelsUsed(Chip chip, boolean aggregate) {
+    /**
+     * "exact", "aggregate", or under auto "auto: exact for crossbar layers 0,1; aggregate for 2" (numbered from 0),
+     * "auto: aggregate for all 3 crossbar layers" where auto chose one model for all, or that auto had not decided.
+     */
+    private static String readModelsUsed(Chip chip, boolean aggregate, boolean auto) {
         java.util.List<String> exact = new java.util.ArrayList<>(), agg = new java.util.ArrayList<>();
         for (int l = 0; l < chip.crossbars().size(); l++) {
             String d = chip.crossbars().get(l).autoDecision();
@@ -122,10 +125,15 @@ public final class Throughput {
             }
         }
         if (exact.isEmpty() && agg.isEmpty()) {
-            return aggregate ? Chip.AGGREGATE : Chip.EXACT;
+            // auto reads with the aggregate model until its probe of the first passes has decided
+            return auto && aggregate ? "auto: undecided (fewer passes than its probe), aggregate so far"
+                    : aggregate ? Chip.AGGREGATE : Chip.EXACT;
         }
-        return "auto: exact for crossbar layers " + (exact.isEmpty() ? "none" : String.join(",", exact))
-                + "; aggregate for " + (agg.isEmpty() ? "none" : String.join(",", agg));
+        int all = exact.size() + agg.size();
+        if (exact.isEmpty() || agg.isEmpty()) {
+            return "auto: " + (exact.isEmpty() ? Chip.AGGREGATE : Chip.EXACT) + " for all " + all + " crossbar layers";
+        }
+        return "auto: exact for crossbar layers " + String.join(",", exact) + "; aggregate for " + String.join(",", agg);
     }
 
     /** Steps until {@code seconds} have passed (at least one); how many were made. */

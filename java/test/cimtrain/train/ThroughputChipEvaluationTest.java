@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import cimtrain.backend.cpu.CpuBackend;
 import cimtrain.hardware.Hardware;
 import cimtrain.model.Models;
+import cimtrain.tile.CrossbarLayer;
 import org.junit.jupiter.api.Test;
 
 /** bench's forward-only measurement runs chip evaluation's passes and says which read model they used. */
@@ -20,6 +21,15 @@ class ThroughputChipEvaluationTest {
                 assertTrue(r > 0 && Double.isFinite(r), readModel + ": " + r);
                 assertEquals(readModel, used.toString());
             }
+            // auto decides after its probe's passes, and says so before
+            StringBuilder used = new StringBuilder();
+            Throughput.measureChipEvaluation(be, Models.load("lenet-paper"), 1.0, 4, 1, 1, Hardware.load("paper-chip"),
+                    "auto", used);
+            assertTrue(used.toString().startsWith("auto: undecided"), used.toString());
+            used.setLength(0);
+            Throughput.measureChipEvaluation(be, Models.load("lenet-paper"), 1.0, 4, 2, CrossbarLayer.AUTO_PROBE_PASSES,
+                    Hardware.load("paper-chip"), "auto", used);
+            assertTrue(used.toString().matches("auto: (exact|aggregate) for .*"), used.toString());
         }
     }
 }
