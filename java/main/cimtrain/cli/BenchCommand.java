@@ -67,14 +67,14 @@ public final class BenchCommand implements Callable<Integer> {
     boolean mp;
 
     @Option(names = "--read-model", defaultValue = "auto", paramLabel = "auto|exact|aggregate",
-            description = "How --mp simulates crossbar reads (see train --help). Default: ${DEFAULT-VALUE}.")
+            description = "How --mp and the forward-only row simulate crossbar reads (see train --help). Default: ${DEFAULT-VALUE}.")
     String readModel;
 
     @Option(names = "--hardware", defaultValue = "paper-chip",
             description = "Chip for --mp and the forward-only row's chip evaluation. Default: ${DEFAULT-VALUE}.")
     String hardware;
 
-    @Option(names = "--seconds", defaultValue = "6", description = "Approximate timed seconds per measurement; the untimed warm-up before --mp lasts as long, before fp32 up to 5. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seconds", defaultValue = "6", description = "Approximate timed seconds per measurement; the untimed warm-up before --mp lasts as long, before fp32 and the forward-only row up to 5. Default: ${DEFAULT-VALUE}.")
     double seconds;
 
     @Option(names = "--repeats", defaultValue = "3", description = "Alternating measurements per engine; medians are reported. Default: ${DEFAULT-VALUE}.")
