@@ -5,7 +5,8 @@ Builds a plain float32 torch.nn network from a cimtrain network YAML file
 (models/networks/*.yaml) and either
 
   * describes it (parameter count and forward MACs per image),
-  * measures training throughput on random data, or
+  * measures training throughput on random data (mode throughput) or
+    evaluation-mode forward throughput under torch.no_grad() (mode forward), or
   * trains it on an IDX digit data set (the mnist-10k recipe).
 
 Run with Debian's interpreter (/usr/bin/python3), which has python3-torch.
@@ -254,12 +255,14 @@ def cmd_describe(args):
                           % (kind, "x".join(map(str, ins)), "x".join(map(str, outs)), nw, macs))
 
 
-def cmd_throughput(args):
+def cmd_throughput(args, forward_only=False):
+    """Training steps (forward, loss, backward, AdamW), or with forward_only evaluation-mode forward
+    passes under torch.no_grad() (mode 'forward': plain fp32 inference, no crossbars)."""
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     net = load_network(args.model[0] if args.model else "lenet-paper", args.width[0], args.networks_dir)
     model = net.module.float()
-    model.train()
+    model.train(not forward_only)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     # A small pool of pre-made random batches so data generation is not timed.
@@ -267,7 +270,7 @@ def cmd_throughput(args):
              torch.randint(0, net.num_classes, (args.batch,)))
             for _ in range(4)]
 
-    def step(i):
+    def train_step(i):
         x, y = pool[i % len(pool)]
         opt.zero_grad(set_to_none=True)
         loss = loss_fn(model(x), y)
@@ -275,6 +278,11 @@ def cmd_throughput(args):
         opt.step()
         return loss
 
+    def forward_step(i):
+        with torch.no_grad():
+            return model(pool[i % len(pool)][0]).argmax(1)
+
+    step = forward_step if forward_only else train_step
     for i in range(args.warmup):
         step(i)
     step_times = []
@@ -420,7 +428,7 @@ def cmd_train(args):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("mode", nargs="?", choices=["describe", "throughput", "train"],
+    ap.add_argument("mode", nargs="?", choices=["describe", "throughput", "forward", "train"],
                     help="what to do (default: describe)")
     ap.add_argument("--describe", action="store_true", help="same as mode 'describe'")
     ap.add_argument("--model", action="append",
@@ -454,6 +462,8 @@ def main(argv=None):
         cmd_describe(args)
     elif mode == "throughput":
         cmd_throughput(args)
+    elif mode == "forward":
+        cmd_throughput(args, forward_only=True)
     else:
         if not (args.images and args.labels):
             ap.error("train needs --images and --labels")

@@ -136,4 +136,9 @@ public record CrossbarParams(int tileRows, int tileOutputs, int dacBits, boolean
         }
         return sum;
     }
+
+    /** How many of a call's n input vectors a clipping sample reads: at most {@code samples}; 0 when there is nothing to read. */
+    public static int clipSamples(int samples, int n, int out) {
+        return out == 0 ? 0 : Math.max(0, Math.min(samples, n));
+    }
 }

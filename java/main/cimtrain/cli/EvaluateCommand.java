@@ -17,6 +17,7 @@ import cimtrain.train.ChipEvaluation;
 import cimtrain.train.LayerSensitivity;
 import cimtrain.train.RunArguments;
 import cimtrain.train.RunFolder;
+import cimtrain.util.Home;
 import cimtrain.util.Json;
 import cimtrain.util.UserError;
 import picocli.CommandLine.Command;
@@ -280,7 +281,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 summary.put("per_layer", perLayer(net, hw, keepScales ? scales : null, aggregateReads, split, evalBatch,
                         dir, r));
             }
-            summary.put("run_dir", dir.toString());
+            summary.put("run_dir", Home.recorded(dir));
             folder.writeSummary(summary);
             System.out.printf(Locale.ROOT, "test accuracy on %d new chips (%,d test images): %.2f%% +- %.2f (95%% CI %.2f-%.2f%%)%n",
                     chips, split.test().size(), 100 * r.mean(), 100 * r.std(), 100 * r.ci95Low(), 100 * r.ci95High());

@@ -14,6 +14,7 @@ import cimtrain.train.RunArguments;
 import cimtrain.train.RunFolder;
 import cimtrain.train.TrainConfig;
 import cimtrain.train.Trainer;
+import cimtrain.util.Home;
 import cimtrain.util.Json;
 import cimtrain.util.UserError;
 import picocli.CommandLine.Command;
@@ -78,7 +79,7 @@ public final class ImportCommand implements Callable<Integer> {
             summary.put("dataset", data.dataset);
             summary.put("mode", Mode.FP32);
             summary.put("test_accuracy", acc);
-            summary.put("run_dir", out.toString());
+            summary.put("run_dir", Home.recorded(out));
             run.writeSummary(summary);
             System.out.printf(Locale.ROOT, "imported %s into %s: test accuracy %.2f%% on %s; checkpoint %s%n", weights,
                     spec.name, 100 * acc, data.dataset, out.resolve(Checkpoint.FILE));

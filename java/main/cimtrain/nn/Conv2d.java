@@ -3,7 +3,6 @@ package cimtrain.nn;
 import cimtrain.backend.ConvGeometry;
 import cimtrain.backend.Tensor;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -144,12 +143,7 @@ public final class Conv2d extends Layer {
 
     @Override
     public List<Parameter> parameters() {
-        List<Parameter> ps = new ArrayList<>();
-        ps.add(weight);
-        if (hasBias) {
-            ps.add(bias);
-        }
-        return ps;
+        return weightAndBias(weight, hasBias ? bias : null);
     }
 
     @Override

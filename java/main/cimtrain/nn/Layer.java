@@ -85,4 +85,14 @@ public abstract class Layer {
     public long macs() {
         return 0;
     }
+
+    /** A weight layer's parameters: its weight, then its bias where it has one (null: none). */
+    protected static List<Parameter> weightAndBias(Parameter weight, Parameter bias) {
+        List<Parameter> ps = new java.util.ArrayList<>();
+        ps.add(weight);
+        if (bias != null) {
+            ps.add(bias);
+        }
+        return ps;
+    }
 }

@@ -2,7 +2,6 @@ package cimtrain.nn;
 
 import cimtrain.backend.Tensor;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /** Fully connected layer y = x W^T + b over the flattened input; W is out x in. */
@@ -83,12 +82,7 @@ public final class Linear extends Layer {
 
     @Override
     public List<Parameter> parameters() {
-        List<Parameter> ps = new ArrayList<>();
-        ps.add(weight);
-        if (hasBias) {
-            ps.add(bias);
-        }
-        return ps;
+        return weightAndBias(weight, hasBias ? bias : null);
     }
 
     @Override

@@ -38,7 +38,7 @@ public final class RunCost {
             CostModel.RunWrites made = null;
             if (Files.isRegularFile(writesFile)) {
                 JsonNode w = Json.MAPPER.readTree(writesFile.toFile());
-                made = new CostModel.RunWrites(runDir.toString(), config.path("batch").asInt(),
+                made = new CostModel.RunWrites(cimtrain.util.Home.recorded(runDir), config.path("batch").asInt(),
                         config.path("steps_per_epoch").asLong() * config.path("epochs").asLong(), w.path("writes").asDouble());
             }
             CostModel cost = ModelAnalysis.of(spec, width).cost(hw, CostModel.DEFAULT_COPIES);

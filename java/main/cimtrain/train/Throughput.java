@@ -28,7 +28,27 @@ public final class Throughput {
      */
     public static double measure(Backend be, ModelSpec spec, double width, int batch, int warmup, int steps,
                                  HardwareSpec hw, String readModel) {
-        return run(be, spec, width, batch, warmup, steps, 0, hw, readModel);
+        return run(be, spec, width, batch, warmup, steps, 0, hw, readModel, false, null);
+    }
+
+    /**
+     * Samples per second of chip evaluation as {@code evaluate --chips} runs it: the network's weights (here
+     * its random initial ones) programmed onto a fresh chip of {@code hw} with evaluate's first chip seed and
+     * mapping anew, read model {@code readModel} (auto as evaluate applies it), then forward passes only in
+     * evaluation mode, {@code batch} random inputs each, through the crossbars: no backward pass, no update.
+     * Programming the chip is not timed; data loading and counting correct answers are not part of it.
+     * {@code readModelUsed}, when given, receives the read model the crossbar layers used: aggregate or exact,
+     * or for auto which layers (crossbar layers numbered from 0) read with which after auto's probe.
+     */
+    public static double measureChipEvaluation(Backend be, ModelSpec spec, double width, int batch, int warmup,
+                                               int steps, HardwareSpec hw, String readModel, StringBuilder readModelUsed) {
+        return run(be, spec, width, batch, warmup, steps, 0, hw, readModel, true, readModelUsed);
+    }
+
+    /** Untimed chip-evaluation passes for about {@code seconds} (see {@link #warmUp}); the rate of the second half. */
+    public static double warmUpChipEvaluation(Backend be, ModelSpec spec, double width, int batch, double seconds,
+                                              HardwareSpec hw, String readModel) {
+        return run(be, spec, width, batch, 0, 0, seconds, hw, readModel, true, null);
     }
 
     /**
@@ -38,13 +58,24 @@ public final class Throughput {
      */
     public static double warmUp(Backend be, ModelSpec spec, double width, int batch, double seconds, HardwareSpec hw,
                                 String readModel) {
-        return run(be, spec, width, batch, 0, 0, seconds, hw, readModel);
+        return run(be, spec, width, batch, 0, 0, seconds, hw, readModel, false, null);
     }
 
+    /** The first chip's seed of {@code evaluate --chips} (its --seed default). */
+    private static final long EVALUATION_CHIP_SEED = 1000;
+
     private static double run(Backend be, ModelSpec spec, double width, int batch, int warmup, int steps,
-                              double warmSeconds, HardwareSpec hw, String readModel) {
+                              double warmSeconds, HardwareSpec hw, String readModel, boolean chipEvaluation,
+                              StringBuilder readModelUsed) {
         try (Network net = new Network(spec.name, be, () -> spec.build(width), spec.input, batch, 1)) {
-            if (hw != null) {
+            Chip chip = null;
+            if (chipEvaluation) {
+                boolean aggregate = Chip.aggregateReads(readModel, hw);
+                chip = Chip.placeTrained(net, hw, EVALUATION_CHIP_SEED, aggregate, null);
+                if (aggregate && readModel.equals(Chip.AUTO)) {
+                    chip.enableAutoReadModel();
+                }
+            } else if (hw != null) {
                 Chip.place(net, hw, Chip.MP, 1, Chip.aggregateReads(readModel, hw));
             }
             float[] x = new float[batch * spec.input.size()];
@@ -54,8 +85,9 @@ public final class Throughput {
                 labels[i] = i % net.classes;
             }
             net.setInput(x, batch);
-            Optimizer opt = new AdamW(be, 0.9f, 0.999f, 1e-8f, 0.01f);
-            Runnable step = () -> {
+            Optimizer opt = chipEvaluation ? null : new AdamW(be, 0.9f, 0.999f, 1e-8f, 0.01f);
+            int[] predictions = new int[batch];
+            Runnable step = chipEvaluation ? () -> net.predict(batch, predictions) : () -> {
                 net.forwardBackward(labels, batch, null);
                 opt.step(net.parameters(), 1e-3f);
             };
@@ -73,12 +105,39 @@ public final class Throughput {
                 step.run();
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            if (readModelUsed != null && chip != null) {
+                readModelUsed.append(readModelsUsed(chip, Chip.aggregateReads(readModel, hw), readModel.equals(Chip.AUTO)));
+            }
             return (double) batch * steps / seconds;
         }
     }
 
+    /**
+     * "exact", "aggregate", or under auto "auto: exact for crossbar layers 0,1; aggregate for 2" (numbered from 0),
+     * "auto: aggregate for all 3 crossbar layers" where auto chose one model for all, or that auto had not decided.
+     */
+    private static String readModelsUsed(Chip chip, boolean aggregate, boolean auto) {
+        java.util.List<String> exact = new java.util.ArrayList<>(), agg = new java.util.ArrayList<>();
+        for (int l = 0; l < chip.crossbars().size(); l++) {
+            String d = chip.crossbars().get(l).autoDecision();
+            if (d != null) {
+                (d.startsWith(Chip.EXACT) ? exact : agg).add(Integer.toString(l));
+            }
+        }
+        if (exact.isEmpty() && agg.isEmpty()) {
+            // auto reads with the aggregate model until its probe of the first passes has decided
+            return auto && aggregate ? "auto: undecided (fewer passes than its probe), aggregate so far"
+                    : aggregate ? Chip.AGGREGATE : Chip.EXACT;
+        }
+        int all = exact.size() + agg.size();
+        if (exact.isEmpty() || agg.isEmpty()) {
+            return "auto: " + (exact.isEmpty() ? Chip.AGGREGATE : Chip.EXACT) + " for all " + all + " crossbar layers";
+        }
+        return "auto: exact for crossbar layers " + String.join(",", exact) + "; aggregate for " + String.join(",", agg);
+    }
+
     /** Steps until {@code seconds} have passed (at least one); how many were made. */
-    private static int stepsFor(Runnable step, double seconds) {
+    static int stepsFor(Runnable step, double seconds) {
         long t0 = System.nanoTime(), limit = (long) (seconds * 1e9);
         int n = 0;
         do {

@@ -215,7 +215,7 @@ public final class TrainRun {
                     // the most GPU memory the backend's tensors held at once (this process's part of the run)
                     summary.put("gpu_peak_bytes", be.peakDeviceBytes());
                 }
-                summary.put("run_dir", dir.toString());
+                summary.put("run_dir", cimtrain.util.Home.recorded(dir));
                 run.writeSummary(summary);
                 listener.progress(String.format(Locale.ROOT, "done: test accuracy %.2f%% after %d epochs, %.1f s training, %,.0f samples/s",
                         100 * last.testAccuracy(), cfg.epochs(), trainSeconds, samplesPerEpoch * cfg.epochs() / trainSeconds));

@@ -28,6 +28,15 @@ public final class Home {
     }
 
     /**
+     * A path as records write it: relative to the project folder when it lies inside it (so that a run
+     * folder's files name no path of the machine they were made on), else as given.
+     */
+    public static String recorded(Path p) {
+        Path abs = p.toAbsolutePath().normalize(), home = root().toAbsolutePath().normalize();
+        return abs.startsWith(home) && !abs.equals(home) ? home.relativize(abs).toString() : p.toString();
+    }
+
+    /**
      * Opens a shipped file by its project-relative path (e.g. "models/networks/vgg8.yaml"): from the
      * project folder when it exists there, else from the jar. Returns null when neither has it.
      */

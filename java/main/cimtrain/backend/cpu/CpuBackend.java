@@ -667,14 +667,20 @@ public final class CpuBackend implements Backend {
                 rm[c] = (float) ((1 - momentum) * rm[c] + momentum * mean);
                 rv[c] = (float) ((1 - momentum) * rv[c] + momentum * unbiased);
                 float scale = gs[c] * invStd, shift = bs[c] - (float) mean * scale;
-                for (int b = 0; b < batch; b++) {
-                    int base = (b * channels + c) * spatial;
-                    for (int p = 0; p < spatial; p++) {
-                        ys[base + p] = xs[base + p] * scale + shift;
-                    }
-                }
+                scaleShiftChannel(xs, ys, batch, channels, spatial, c, scale, shift);
             }
         });
+    }
+
+    /** y = x * scale + shift over channel c of every image: batch norm's last step, in training and evaluation. */
+    private static void scaleShiftChannel(float[] xs, float[] ys, int batch, int channels, int spatial, int c,
+                                          float scale, float shift) {
+        for (int b = 0; b < batch; b++) {
+            int base = (b * channels + c) * spatial;
+            for (int p = 0; p < spatial; p++) {
+                ys[base + p] = xs[base + p] * scale + shift;
+            }
+        }
     }
 
     @Override
@@ -685,12 +691,7 @@ public final class CpuBackend implements Backend {
             for (int c = c0; c < c1; c++) {
                 float scale = (float) (gs[c] / Math.sqrt(rv[c] + eps));
                 float shift = bs[c] - rm[c] * scale;
-                for (int b = 0; b < batch; b++) {
-                    int base = (b * channels + c) * spatial;
-                    for (int p = 0; p < spatial; p++) {
-                        ys[base + p] = xs[base + p] * scale + shift;
-                    }
-                }
+                scaleShiftChannel(xs, ys, batch, channels, spatial, c, scale, shift);
             }
         });
     }
@@ -748,8 +749,8 @@ public final class CpuBackend implements Backend {
     public void crossbarClipSample(CrossbarParams p, Tensor gPos, Tensor gNeg, Tensor tileScale, int out, int k,
                                    Tensor x, int n, int samples, long seed, long stream, long counter,
                                    long[] clipCounts) {
-        samples = Math.min(samples, n);
-        if (samples <= 0 || out == 0) {
+        samples = CrossbarParams.clipSamples(samples, n, out);
+        if (samples == 0) {
             return;
         }
         float[] xs = d(x), sample = new float[k * samples];

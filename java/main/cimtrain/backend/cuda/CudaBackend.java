@@ -663,8 +663,8 @@ public final class CudaBackend implements Backend {
     public void crossbarClipSample(CrossbarParams p, Tensor gPos, Tensor gNeg, Tensor tileScale, int out, int k,
                                    Tensor x, int n, int samples, long seed, long stream, long counter,
                                    long[] clipCounts) {
-        samples = Math.min(samples, n);
-        if (samples <= 0 || out == 0) {
+        samples = CrossbarParams.clipSamples(samples, n, out);
+        if (samples == 0) {
             return;
         }
         CUdeviceptr sample = scratch("xb.sample", (long) k * samples * 4), ys = scratch("xb.sampleOut",
