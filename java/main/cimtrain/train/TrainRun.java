@@ -202,7 +202,7 @@ public final class TrainRun {
                         listener.note(warning);
                     }
                     summary.put("adc_clipping", clipping);
-                    made = new CostModel.RunWrites(dir.toString(), cfg.batch(), (long) stepsPerEpoch * cfg.epochs(),
+                    made = new CostModel.RunWrites(cimtrain.util.Home.recorded(dir), cfg.batch(), (long) stepsPerEpoch * cfg.epochs(),
                             ((Number) writes.get("writes")).doubleValue());
                 }
                 if (cost != null) {
