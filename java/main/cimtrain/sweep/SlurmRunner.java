@@ -124,8 +124,8 @@ public final class SlurmRunner {
         if (indexes.isEmpty()) {
             throw new IllegalArgumentException("no jobs to submit");
         }
-        String launcher = plainPath(Home.root().toAbsolutePath().normalize().resolve("cimtrain"), "the cimtrain folder");
-        String dir = plainPath(out, "the sweep folder (--out)");
+        String launcher = plainPath(Home.root().toAbsolutePath().normalize().resolve("cimtrain"), "the cimtrain folder", null);
+        String dir = plainPath(out, "the sweep folder", "out");
         String logs = dir + "/" + DIR;
         String name = "cimtrain-" + plan.file().getFileName().toString().replaceFirst("\\.ya?ml$", "")
                 .replaceAll("[^A-Za-z0-9._-]", "_");
@@ -177,11 +177,12 @@ public final class SlurmRunner {
         return s.toString();
     }
 
-    private static String plainPath(Path p, String what) {
+    /** @param key the setting that named the path, or null */
+    private static String plainPath(Path p, String what, String key) {
         String s = p.toString();
         if (!PLAIN_PATH.matcher(s).matches()) {
-            throw SettingError.of("runner", " slurm: " + what + " " + s + " holds a character an sbatch script cannot carry "
-                    + "(space, quote, %, $ ...); use a plainer path");
+            throw new SettingError(name -> name.apply("runner") + " slurm: " + what + (key == null ? "" : " (" + name.apply(key) + ")")
+                    + " " + s + " holds a character an sbatch script cannot carry (space, quote, %, $ ...); use a plainer path");
         }
         return s;
     }

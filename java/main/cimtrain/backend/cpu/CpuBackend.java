@@ -120,18 +120,22 @@ public final class CpuBackend implements Backend {
 
     // ---- memory ----
 
+    /** The settings that size tensors, as whoever reports the error names them. */
+    private static String smaller(java.util.function.UnaryOperator<String> name) {
+        return name.apply("batch") + ", " + name.apply("eval-batch") + " or " + name.apply("width");
+    }
+
     @Override
     public Tensor allocate(long size) {
         if (size > Integer.MAX_VALUE - 8) {
-            throw new cimtrain.util.UserError(String.format(java.util.Locale.ROOT, "a tensor of %,d floats is needed; "
-                    + "a CPU tensor holds at most 2^31 - 9 (use a smaller --batch, --eval-batch or --width, or a smaller "
-                    + "layer)", size));
+            throw new cimtrain.util.SettingError(name -> String.format(java.util.Locale.ROOT, "a tensor of %,d floats is "
+                    + "needed; a CPU tensor holds at most 2^31 - 9 (use a smaller %s, or a smaller layer)", size, smaller(name)));
         }
         long max = Runtime.getRuntime().maxMemory();
         if (size * Float.BYTES > max) {
-            throw new cimtrain.util.UserError(String.format(java.util.Locale.ROOT, "a tensor of %,d floats (%.1f GiB) "
-                    + "is needed, more than the %.1f GiB Java may use here (use a smaller --batch, --eval-batch or --width)",
-                    size, size * 4.0 / (1L << 30), max / (double) (1L << 30)));
+            throw new cimtrain.util.SettingError(name -> String.format(java.util.Locale.ROOT, "a tensor of %,d floats "
+                    + "(%.1f GiB) is needed, more than the %.1f GiB Java may use here (use a smaller %s)",
+                    size, size * 4.0 / (1L << 30), max / (double) (1L << 30), smaller(name)));
         }
         return new CpuTensor((int) size);
     }
