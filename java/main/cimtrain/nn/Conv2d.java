@@ -20,8 +20,6 @@ public final class Conv2d extends Layer {
     private ConvGeometry g;
     private Parameter weight;
     private Parameter bias;
-    /** Column matrices up to this many floats are kept for the backward pass instead of recomputed. */
-    private static final long KEEP_COLUMNS_LIMIT = 8L << 20;
     private Tensor input;
     private WeightReader reader;
     private Tensor ownColumns;
@@ -65,7 +63,8 @@ public final class Conv2d extends Layer {
         y = backend.allocate((long) capacity * g.outSize());
         dx = backend.allocate((long) capacity * g.inSize());
         long colSize = (long) capacity * g.positions() * g.patchSize();
-        ownColumns = colSize <= KEEP_COLUMNS_LIMIT ? backend.allocate(colSize) : null;
+        // kept for the backward pass while the replica's memory share allows (Workspace.keep), else rebuilt
+        ownColumns = workspace.keep(colSize) ? backend.allocate(colSize) : null;
     }
 
     /** The column matrix buffer: the layer's own when small, else the network's shared one. */

@@ -249,4 +249,55 @@ class CpuBackendTest {
             assertArrayEquals(x, y);
         }
     }
+
+    /**
+     * Batch norm sums four channels side by side (one serial chain each): the bits must be those of one
+     * channel summed at a time in element order, as the runs under eval-reports/ were made. Seven
+     * channels: a group of four and a remainder of three.
+     */
+    @Test
+    void batchNormSumsEachChannelInElementOrder() {
+        int batch = 3, channels = 7, spatial = 37, n = batch * channels * spatial;
+        float[] x = random(n, 11), dy = random(n, 12), gamma = random(channels, 13), beta = random(channels, 14);
+        float[] rm = random(channels, 15), rv = new float[channels];
+        java.util.Arrays.fill(rv, 1f);
+        Tensor sm = BE.allocate(channels), si = BE.allocate(channels), y = BE.allocate(n), rmT = up(rm), rvT = up(rv);
+        BE.batchNormTrain(up(x), batch, channels, spatial, up(gamma), up(beta), 1e-5f, 0.1f, rmT, rvT, sm, si, y);
+        Tensor dx = BE.allocate(n), dGamma = BE.allocate(channels), dBeta = BE.allocate(channels);
+        BE.batchNormBackward(up(x), up(dy), batch, channels, spatial, up(gamma), sm, si, dx, dGamma, dBeta);
+        long count = (long) batch * spatial;
+        for (int c = 0; c < channels; c++) {
+            double sum = 0, sq = 0;
+            for (int b = 0; b < batch; b++) {
+                for (int p = 0; p < spatial; p++) {
+                    sum += x[(b * channels + c) * spatial + p];
+                }
+            }
+            double mean = sum / count;
+            for (int b = 0; b < batch; b++) {
+                for (int p = 0; p < spatial; p++) {
+                    double d = x[(b * channels + c) * spatial + p] - mean;
+                    sq += d * d;
+                }
+            }
+            float inv = (float) (1.0 / Math.sqrt(sq / count + 1e-5f));
+            assertEquals(Float.floatToRawIntBits((float) mean), Float.floatToRawIntBits(down(sm, channels)[c]), "mean " + c);
+            assertEquals(Float.floatToRawIntBits(inv), Float.floatToRawIntBits(down(si, channels)[c]), "invStd " + c);
+            assertEquals(Float.floatToRawIntBits((float) ((1 - 0.1f) * rm[c] + 0.1f * mean)),
+                    Float.floatToRawIntBits(down(rmT, channels)[c]), "running mean " + c);
+            double sumDy = 0, sumDyXhat = 0;
+            float fm = (float) mean;
+            for (int b = 0; b < batch; b++) {
+                for (int p = 0; p < spatial; p++) {
+                    int e = (b * channels + c) * spatial + p;
+                    float g = dy[e];
+                    sumDy += g;
+                    sumDyXhat += g * (x[e] - fm) * inv;
+                }
+            }
+            assertEquals(Float.floatToRawIntBits((float) sumDy), Float.floatToRawIntBits(down(dBeta, channels)[c]), "dBeta " + c);
+            assertEquals(Float.floatToRawIntBits((float) sumDyXhat), Float.floatToRawIntBits(down(dGamma, channels)[c]),
+                    "dGamma " + c);
+        }
+    }
 }

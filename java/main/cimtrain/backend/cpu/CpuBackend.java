@@ -638,6 +638,13 @@ public final class CpuBackend implements Backend {
 
     // ---- batch normalisation ----
 
+    /**
+     * Channels whose sums run side by side in batch norm. Each channel's sum is one serial chain of
+     * double additions in the order of its elements (so the bits do not depend on this); a single chain
+     * waits on the adder's latency, four interleaved chains keep it busy.
+     */
+    private static final int BN_CHANNELS_AT_ONCE = 4;
+
     @Override
     public void batchNormTrain(Tensor x, int batch, int channels, int spatial, Tensor gamma, Tensor beta,
                                float eps, float momentum, Tensor runMean, Tensor runVar,
@@ -645,38 +652,101 @@ public final class CpuBackend implements Backend {
         float[] xs = d(x), ys = d(y), gs = d(gamma), bs = d(beta), rm = d(runMean), rv = d(runVar),
                 sm = d(saveMean), si = d(saveInvStd);
         long count = (long) batch * spatial;
-        parallel.forRange(channels, 1, (c0, c1) -> {
-            for (int c = c0; c < c1; c++) {
-                double sum = 0;
-                for (int b = 0; b < batch; b++) {
-                    int base = (b * channels + c) * spatial;
-                    for (int p = 0; p < spatial; p++) {
-                        sum += xs[base + p];
-                    }
+        int groups = (channels + BN_CHANNELS_AT_ONCE - 1) / BN_CHANNELS_AT_ONCE;
+        parallel.forRange(groups, 1, (g0, g1) -> {
+            double[] sum = new double[BN_CHANNELS_AT_ONCE], sq = new double[BN_CHANNELS_AT_ONCE];
+            for (int g = g0; g < g1; g++) {
+                int c0 = g * BN_CHANNELS_AT_ONCE, cn = Math.min(BN_CHANNELS_AT_ONCE, channels - c0);
+                channelSums(xs, batch, channels, spatial, c0, cn, sum);
+                for (int i = 0; i < cn; i++) {
+                    sum[i] /= count; // the mean
                 }
-                double mean = sum / count;
-                double sq = 0;
-                for (int b = 0; b < batch; b++) {
-                    int base = (b * channels + c) * spatial;
-                    for (int p = 0; p < spatial; p++) {
-                        double dv = xs[base + p] - mean;
-                        sq += dv * dv;
-                    }
+                channelSquares(xs, batch, channels, spatial, c0, cn, sum, sq);
+                for (int i = 0; i < cn; i++) {
+                    int c = c0 + i;
+                    double mean = sum[i];
+                    double var = sq[i] / count;
+                    float invStd = (float) (1.0 / Math.sqrt(var + eps));
+                    sm[c] = (float) mean;
+                    si[c] = invStd;
+                    double unbiased = count > 1 ? sq[i] / (count - 1) : var;
+                    rm[c] = (float) ((1 - momentum) * rm[c] + momentum * mean);
+                    rv[c] = (float) ((1 - momentum) * rv[c] + momentum * unbiased);
+                    float scale = gs[c] * invStd, shift = bs[c] - (float) mean * scale;
+                    scaleShiftChannel(xs, ys, batch, channels, spatial, c, scale, shift);
                 }
-                double var = sq / count;
-                float invStd = (float) (1.0 / Math.sqrt(var + eps));
-                sm[c] = (float) mean;
-                si[c] = invStd;
-                double unbiased = count > 1 ? sq / (count - 1) : var;
-                rm[c] = (float) ((1 - momentum) * rm[c] + momentum * mean);
-                rv[c] = (float) ((1 - momentum) * rv[c] + momentum * unbiased);
-                float scale = gs[c] * invStd, shift = bs[c] - (float) mean * scale;
-                scaleShiftChannel(xs, ys, batch, channels, spatial, c, scale, shift);
             }
         });
     }
 
-    /** y = x * scale + shift over channel c of every image: batch norm's last step, in training and evaluation. */
+    /** sum[i] = the double sum of channel c0 + i's elements in order, for i below cn (at most four). */
+    private static void channelSums(float[] xs, int batch, int channels, int spatial, int c0, int cn, double[] sum) {
+        if (cn < BN_CHANNELS_AT_ONCE) {
+            for (int c = 0; c < cn; c++) {
+                double s = 0;
+                for (int b = 0; b < batch; b++) {
+                    int cb = (b * channels + c0 + c) * spatial;
+                    for (int p = 0; p < spatial; p++) {
+                        s += xs[cb + p];
+                    }
+                }
+                sum[c] = s;
+            }
+            return;
+        }
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (int b = 0; b < batch; b++) {
+            int base = (b * channels + c0) * spatial;
+            for (int p = 0; p < spatial; p++) {
+                int e0 = base + p, e1 = e0 + spatial, e2 = e1 + spatial, e3 = e2 + spatial;
+                s0 += xs[e0];
+                s1 += xs[e1];
+                s2 += xs[e2];
+                s3 += xs[e3];
+            }
+        }
+        sum[0] = s0;
+        sum[1] = s1;
+        sum[2] = s2;
+        sum[3] = s3;
+    }
+
+    /** sq[i] = the double sum of (x - mean[i])^2 over channel c0 + i in order, for i below cn. */
+    private static void channelSquares(float[] xs, int batch, int channels, int spatial, int c0, int cn,
+                                       double[] mean, double[] sq) {
+        if (cn < BN_CHANNELS_AT_ONCE) {
+            for (int c = 0; c < cn; c++) {
+                double q = 0, m = mean[c];
+                for (int b = 0; b < batch; b++) {
+                    int cb = (b * channels + c0 + c) * spatial;
+                    for (int p = 0; p < spatial; p++) {
+                        double dv = xs[cb + p] - m;
+                        q += dv * dv;
+                    }
+                }
+                sq[c] = q;
+            }
+            return;
+        }
+        double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+        double m0 = mean[0], m1 = mean[1], m2 = mean[2], m3 = mean[3];
+        for (int b = 0; b < batch; b++) {
+            int base = (b * channels + c0) * spatial;
+            for (int p = 0; p < spatial; p++) {
+                int e0 = base + p, e1 = e0 + spatial, e2 = e1 + spatial, e3 = e2 + spatial;
+                double d0 = xs[e0] - m0, d1 = xs[e1] - m1, d2 = xs[e2] - m2, d3 = xs[e3] - m3;
+                q0 += d0 * d0;
+                q1 += d1 * d1;
+                q2 += d2 * d2;
+                q3 += d3 * d3;
+            }
+        }
+        sq[0] = q0;
+        sq[1] = q1;
+        sq[2] = q2;
+        sq[3] = q3;
+    }
+
     private static void scaleShiftChannel(float[] xs, float[] ys, int batch, int channels, int spatial, int c,
                                           float scale, float shift) {
         for (int b = 0; b < batch; b++) {
@@ -708,35 +778,85 @@ public final class CpuBackend implements Backend {
                 dgs = d(dGamma), dbs = d(dBeta);
         float[] dxs = dx == null ? null : d(dx);
         long count = (long) batch * spatial;
-        parallel.forRange(channels, 1, (c0, c1) -> {
-            for (int c = c0; c < c1; c++) {
-                float mean = sm[c], inv = si[c];
-                double sumDy = 0, sumDyXhat = 0;
-                for (int b = 0; b < batch; b++) {
-                    int base = (b * channels + c) * spatial;
-                    for (int p = 0; p < spatial; p++) {
-                        float g = gys[base + p];
-                        sumDy += g;
-                        sumDyXhat += g * (xs[base + p] - mean) * inv;
+        int groups = (channels + BN_CHANNELS_AT_ONCE - 1) / BN_CHANNELS_AT_ONCE;
+        parallel.forRange(groups, 1, (g0, g1) -> {
+            double[] sumDy = new double[BN_CHANNELS_AT_ONCE], sumDyXhat = new double[BN_CHANNELS_AT_ONCE];
+            for (int g = g0; g < g1; g++) {
+                int c0 = g * BN_CHANNELS_AT_ONCE, cn = Math.min(BN_CHANNELS_AT_ONCE, channels - c0);
+                gradientSums(xs, gys, batch, channels, spatial, c0, cn, sm, si, sumDy, sumDyXhat);
+                for (int i = 0; i < cn; i++) {
+                    int c = c0 + i;
+                    float mean = sm[c], inv = si[c];
+                    dgs[c] = (float) sumDyXhat[i];
+                    dbs[c] = (float) sumDy[i];
+                    if (dxs == null) {
+                        continue;
                     }
-                }
-                dgs[c] = (float) sumDyXhat;
-                dbs[c] = (float) sumDy;
-                if (dxs == null) {
-                    continue;
-                }
-                // dx = gamma * invStd / N * (N * dy - sum(dy) - xhat * sum(dy * xhat))
-                float k = (float) (gs[c] * inv / count);
-                float mDy = (float) sumDy, mDyXhat = (float) sumDyXhat;
-                for (int b = 0; b < batch; b++) {
-                    int base = (b * channels + c) * spatial;
-                    for (int p = 0; p < spatial; p++) {
-                        float xhat = (xs[base + p] - mean) * inv;
-                        dxs[base + p] = k * (count * gys[base + p] - mDy - xhat * mDyXhat);
+                    // dx = gamma * invStd / N * (N * dy - sum(dy) - xhat * sum(dy * xhat))
+                    float k = (float) (gs[c] * inv / count);
+                    float mDy = (float) sumDy[i], mDyXhat = (float) sumDyXhat[i];
+                    for (int b = 0; b < batch; b++) {
+                        int base = (b * channels + c) * spatial;
+                        for (int p = 0; p < spatial; p++) {
+                            float xhat = (xs[base + p] - mean) * inv;
+                            dxs[base + p] = k * (count * gys[base + p] - mDy - xhat * mDyXhat);
+                        }
                     }
                 }
             }
         });
+    }
+
+    /**
+     * Per channel c0 + i (i below cn, at most four): the double sums of dy and of dy * xhat in element
+     * order, xhat = (x - mean) * invStd and the product dy * xhat taken in float, as one channel at a time.
+     */
+    private static void gradientSums(float[] xs, float[] gys, int batch, int channels, int spatial, int c0, int cn,
+                                     float[] sm, float[] si, double[] sumDy, double[] sumDyXhat) {
+        if (cn < BN_CHANNELS_AT_ONCE) {
+            // a last group of fewer than four channels: one channel at a time
+            for (int c = 0; c < cn; c++) {
+                float m = sm[c0 + c], inv = si[c0 + c];
+                double a = 0, h = 0;
+                for (int b = 0; b < batch; b++) {
+                    int cb = (b * channels + c0 + c) * spatial;
+                    for (int p = 0; p < spatial; p++) {
+                        float g = gys[cb + p];
+                        a += g;
+                        h += g * (xs[cb + p] - m) * inv;
+                    }
+                }
+                sumDy[c] = a;
+                sumDyXhat[c] = h;
+            }
+            return;
+        }
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0, h0 = 0, h1 = 0, h2 = 0, h3 = 0;
+        float m0 = sm[c0], i0 = si[c0], m1 = sm[c0 + 1], i1 = si[c0 + 1];
+        float m2 = sm[c0 + 2], i2 = si[c0 + 2], m3 = sm[c0 + 3], i3 = si[c0 + 3];
+        for (int b = 0; b < batch; b++) {
+            int base = (b * channels + c0) * spatial;
+            for (int p = 0; p < spatial; p++) {
+                int e0 = base + p, e1 = e0 + spatial, e2 = e1 + spatial, e3 = e2 + spatial;
+                float g0 = gys[e0], g1 = gys[e1], g2 = gys[e2], g3 = gys[e3];
+                a0 += g0;
+                a1 += g1;
+                a2 += g2;
+                a3 += g3;
+                h0 += g0 * (xs[e0] - m0) * i0;
+                h1 += g1 * (xs[e1] - m1) * i1;
+                h2 += g2 * (xs[e2] - m2) * i2;
+                h3 += g3 * (xs[e3] - m3) * i3;
+            }
+        }
+        sumDy[0] = a0;
+        sumDy[1] = a1;
+        sumDy[2] = a2;
+        sumDy[3] = a3;
+        sumDyXhat[0] = h0;
+        sumDyXhat[1] = h1;
+        sumDyXhat[2] = h2;
+        sumDyXhat[3] = h3;
     }
 
     // ---- crossbars ----

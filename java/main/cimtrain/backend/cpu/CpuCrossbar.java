@@ -96,10 +96,15 @@ final class CpuCrossbar {
     /** w (out x k) = each tile's scale x (G+ - G-): the weights the devices hold, weight units per uS x uS. */
     private static float[] deviceWeights(Call c) {
         float[] w = new float[c.out * c.k];
+        int tileRows = c.grid.tileRows;
         for (int o = 0; o < c.out; o++) {
-            for (int i = 0; i < c.k; i++) {
-                int idx = o * c.k + i;
-                w[idx] = c.scales[c.grid.tileOf(o, i)] * (c.gp[idx] - c.gn[idx]);
+            // one scale per row tile of this output, the inner loop plain (it runs every forward call)
+            for (int t = 0, r0 = 0; r0 < c.k; t++, r0 += tileRows) {
+                float scale = c.scale(t, o);
+                int from = o * c.k + r0, to = o * c.k + Math.min(c.k, r0 + tileRows);
+                for (int idx = from; idx < to; idx++) {
+                    w[idx] = scale * (c.gp[idx] - c.gn[idx]);
+                }
             }
         }
         return w;
