@@ -70,9 +70,23 @@ public final class BenchCommand implements Callable<Integer> {
             description = "How --mp and the forward-only row simulate crossbar reads (see train --help). Default: ${DEFAULT-VALUE}.")
     String readModel;
 
-    @Option(names = "--hardware", defaultValue = "paper-chip",
-            description = "Chip for --mp and the forward-only row's chip evaluation. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--hardware", defaultValue = PAPER,
+            description = "Chip for --mp and the forward-only row's chip evaluation: a preset or file, or " + PAPER
+                    + ": each network's chip in the paper (paper-chip for the LeNets, which ran on the fabricated "
+                    + "chip; paper-table1 for VGG-8 and the ResNets, which the paper simulated with Table 1's "
+                    + "parameters). Default: ${DEFAULT-VALUE}.")
     String hardware;
+
+    /** --hardware's default: each network on the chip the paper put it on. */
+    static final String PAPER = "paper";
+
+    /** The chip of {@code model} under --hardware (see {@link #PAPER}). */
+    static String hardwareFor(String hardware, String model) {
+        if (!hardware.equals(PAPER)) {
+            return hardware;
+        }
+        return model.startsWith("lenet") ? "paper-chip" : "paper-table1";
+    }
 
     @Option(names = "--seconds", defaultValue = "6", description = "Approximate timed seconds per measurement; the untimed warm-up before --mp lasts as long, before fp32 and the forward-only row up to 5. Default: ${DEFAULT-VALUE}.")
     double seconds;
@@ -138,8 +152,10 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.println("PyTorch not found for " + py + ": measuring cimtrain only (apt-get install python3-torch)");
         }
 
-        HardwareSpec hw = Hardware.load(hardware);
-        Chip.aggregateReads(readModel, hw);
+        for (Object[] sw : specs) {
+            // a wrong --hardware or --read-model fails here, before anything is measured
+            Chip.aggregateReads(readModel, Hardware.load(hardwareFor(hardware, ((ModelSpec) sw[0]).name)));
+        }
         String date = OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         String machine = MachineInfo.machine();
         String vectorIsa = String.valueOf(MachineInfo.vectorIsa());
@@ -162,6 +178,8 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 ModelSpec spec = (ModelSpec) sw[0];
                 double width = (double) sw[1];
+                String chip = hardwareFor(hardware, spec.name);
+                HardwareSpec hw = Hardware.load(chip);
                 // size the timed steps from one short probe so every model runs about --seconds
                 double probe = Throughput.warmUp(be, spec, width, batch, Math.min(seconds, 5), null, Chip.AUTO);
                 int steps = (int) Math.max(5, Math.min(5000, seconds * probe / batch));
@@ -233,8 +251,8 @@ public final class BenchCommand implements Callable<Integer> {
                     row.put("gpu_peak_bytes", be.peakDeviceBytes());
                 }
                 if (mp) {
-                    row.put("mp_hardware", hardware);
-                    row.put("mp_read_model", Chip.aggregateReads(readModel, Hardware.load(hardware)) ? Chip.AGGREGATE : Chip.EXACT);
+                    row.put("mp_hardware", chip);
+                    row.put("mp_read_model", Chip.aggregateReads(readModel, hw) ? Chip.AGGREGATE : Chip.EXACT);
                     row.put("mp_samples_per_s", Math.round(mpRate));
                     row.put("mp_over_fp32", Math.round(100 * mpRate / median(ours)) / 100.0);
                 }
@@ -246,14 +264,14 @@ public final class BenchCommand implements Callable<Integer> {
                 putRates(row, macs, sgemm, median(ours), torchVersion == null ? 0 : median(theirs), median(evalRuns),
                         torchVersion == null ? 0 : median(torchForward));
                 row.put("eval_batch", evalBatch);
-                row.put("chip_eval_hardware", hardware);
+                row.put("chip_eval_hardware", chip);
                 row.put("chip_eval_read_model", evalReadModel.toString());
                 row.put("chip_eval_steps", evalSteps);
                 rows.add(row);
                 System.out.printf(Locale.ROOT, "%-12s width %-5s cimtrain %,9.0f samples/s%s%s%s%n", spec.name, width, median(ours),
                         torchVersion == null ? "" : String.format(Locale.ROOT, "   pytorch %s %,9.0f samples/s   ratio %.2fx",
                                 torchVersion, median(theirs), median(ours) / median(theirs)),
-                        mp ? String.format(Locale.ROOT, "   mp on %s %,7.0f samples/s (%.2fx fp32)", hardware, mpRate,
+                        mp ? String.format(Locale.ROOT, "   mp on %s %,7.0f samples/s (%.2fx fp32)", chip, mpRate,
                                 mpRate / median(ours)) : "",
                         be.onGpu() ? String.format(Locale.ROOT, "   peak GPU memory %,.0f MiB",
                                 be.peakDeviceBytes() / 1048576.0) : "");
@@ -262,7 +280,7 @@ public final class BenchCommand implements Callable<Integer> {
                                 ? String.format(Locale.ROOT, " (%sx SGEMM at %d threads)", row.get("cimtrain_train_sgemm_fraction"),
                                 nThreads) : "");
                 System.out.printf(Locale.ROOT, "%-24s forward only: chip evaluation on %s (%s) %,9.0f samples/s (%.1f GFLOP/s)%s%n",
-                        "", hardware, evalReadModel, median(evalRuns), row.get("chip_eval_gflops"),
+                        "", chip, evalReadModel, median(evalRuns), row.get("chip_eval_gflops"),
                         torchVersion == null ? "" : String.format(Locale.ROOT, "   pytorch fp32 no_grad %,9.0f samples/s",
                                 median(torchForward)));
             }

@@ -130,4 +130,13 @@ class BenchRatesTest {
         cli.assertBadInput("--out", "bench", "--out", file.toString(), "--torch", "off");
         cli.assertBadInput("no-such-chip", "bench", "--hardware", "no-such-chip", "--torch", "off", "--no-record");
     }
+
+    @Test
+    void eachNetworkRunsOnItsPaperChipUnlessHardwareIsNamed() {
+        assertEquals("paper-chip", BenchCommand.hardwareFor(BenchCommand.PAPER, "lenet-paper"));
+        assertEquals("paper-chip", BenchCommand.hardwareFor(BenchCommand.PAPER, "lenet5"));
+        assertEquals("paper-table1", BenchCommand.hardwareFor(BenchCommand.PAPER, "vgg8"));
+        assertEquals("paper-table1", BenchCommand.hardwareFor(BenchCommand.PAPER, "resnet18"));
+        assertEquals("ideal", BenchCommand.hardwareFor("ideal", "lenet-paper"));
+    }
 }
