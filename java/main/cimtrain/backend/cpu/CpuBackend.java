@@ -747,6 +747,7 @@ public final class CpuBackend implements Backend {
         sq[3] = q3;
     }
 
+    /** y = x * scale + shift over channel c of every image: batch norm's last step, in training and evaluation. */
     private static void scaleShiftChannel(float[] xs, float[] ys, int batch, int channels, int spatial, int c,
                                           float scale, float shift) {
         for (int b = 0; b < batch; b++) {
