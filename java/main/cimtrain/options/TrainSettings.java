@@ -80,7 +80,9 @@ public final class TrainSettings {
     @Option(names = "--read-model", defaultValue = "auto", paramLabel = "auto|exact|aggregate",
             description = "How crossbar reads are simulated: exact (every bit-serial read and ADC conversion) or "
                     + "aggregate (one product and one noise draw per output with the reads' combined variance; faithful "
-                    + "when ADC noise >= 0.5 LSB, ignores ADC saturation). auto: aggregate where faithful. Default: ${DEFAULT-VALUE}.")
+                    + "when ADC noise >= 0.5 LSB, ignores ADC saturation). auto: aggregate where faithful, exact for each layer whose sampled reads saturate the "
+                    + "ADC more than 0.1%% of the time (in its first 4 batches, or in any later probe once training wrote it). "
+                    + "Default: ${DEFAULT-VALUE}.")
     public String readModel;
 
     @Option(names = "--threads", defaultValue = "0", description = "CPU worker threads (0: all cores).")

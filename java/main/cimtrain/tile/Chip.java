@@ -79,16 +79,22 @@ public final class Chip {
         enableAutoReadModel(null);
     }
 
-    /** The same, and {@code whenDecided} gets {@link #autoReport} once every layer has decided. */
+    /**
+     * The same, and {@code whenDecided} gets {@link #autoReport} once every layer has decided, and a line
+     * whenever a later probe switches a layer to the exact model.
+     */
     public void enableAutoReadModel(java.util.function.Consumer<String> whenDecided) {
         java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(crossbars.size());
-        for (CrossbarLayer xb : crossbars) {
+        for (int l = 0; l < crossbars.size(); l++) {
+            CrossbarLayer xb = crossbars.get(l);
             if (whenDecided != null) {
                 xb.onDecided = () -> {
                     if (left.decrementAndGet() == 0) {
                         whenDecided.accept(autoReport());
                     }
                 };
+                String layer = names.get(l).split(":")[0];
+                xb.onSwitched = d -> whenDecided.accept("read model auto: layer " + layer + " reads " + d);
             }
             xb.enableAutoReadModel();
         }
@@ -114,17 +120,18 @@ public final class Chip {
             return null;
         }
         return String.format(java.util.Locale.ROOT, "read model auto: exact for layers %s, aggregate for %s (threshold: "
-                        + "%.3g%% of the ADC's conversions saturated in the first %d batches a layer read, measured by exact "
+                        + "%.3g%% of the ADC's conversions saturated in the first %d batches a layer read, or, once "
+                        + "training has written it, in any %d of its sampled batches after, measured by exact "
                         + "reads of %d of their input vectors): %s",
                 exact.isEmpty() ? "none" : String.join(",", exact), aggregate.isEmpty() ? "none" : String.join(",", aggregate),
                 100 * CrossbarLayer.AUTO_SATURATION_THRESHOLD, CrossbarLayer.AUTO_PROBE_PASSES,
-                CrossbarLayer.CLIP_SAMPLE_VECTORS, why);
+                CrossbarLayer.AUTO_PROBE_PASSES, CrossbarLayer.CLIP_SAMPLE_VECTORS, why);
     }
 
     /**
      * Layers that read with the aggregate model although more than auto's threshold of their sampled
-     * conversions saturated since the chip was placed (auto decides on the first reads only; weights that
-     * grow in training can saturate later), one line; null when there are none.
+     * conversions saturated since the chip was placed (without auto, or where no single probe of auto found
+     * it over the threshold), one line; null when there are none.
      */
     public String saturationWarning() {
         List<String> over = new ArrayList<>();
@@ -161,24 +168,39 @@ public final class Chip {
         double estimated = 0, sat = 0, below = 0;
         for (int l = 0; l < crossbars.size(); l++) {
             CrossbarLayer xb = crossbars.get(l);
-            long[] c = xb.clipCounts(window);
-            // a sample stands for all the layer's reads: its conversions scaled by vectors read / vectors counted
-            double est = c[4] == 0 ? 0 : c[0] * ((double) c[3] / c[4]);
+            long[][] byModel = xb.clipCountsByReadModel(window);
+            // a sample stands for all the layer's reads with its read model: its conversions scaled by vectors
+            // read / vectors counted (a layer that auto switched to exact has reads of both kinds)
+            long c0 = 0;
+            double est = 0, s = 0, z = 0;
+            long[] only = byModel[1][0] == 0 ? byModel[0] : byModel[0][0] == 0 ? byModel[1] : null;
+            for (long[] c : byModel) {
+                double e = c[4] == 0 ? 0 : c[0] * ((double) c[3] / c[4]);
+                c0 += c[0];
+                if (c[0] > 0) {
+                    est += e;
+                    s += e * c[1] / c[0];
+                    z += e * c[2] / c[0];
+                }
+            }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("layer", names.get(l));
             m.put("read_model", xb.readModel());
-            m.put("conversions", c[0]);
-            m.put("conversions_estimated", Math.round(est));
-            m.put("saturated_fraction", c[0] == 0 ? null : (double) c[1] / c[0]);
-            m.put("below_zero_fraction", c[0] == 0 ? null : (double) c[2] / c[0]);
-            m.put("counted", xb.clipSampled() ? "sampled" : "every read");
-            layers.add(m);
-            conv += c[0];
-            if (c[0] > 0) {
-                estimated += est;
-                sat += est * c[1] / c[0];
-                below += est * c[2] / c[0];
+            if (xb.exactFromBatch() > 0) {
+                m.put("exact_from_batch", xb.exactFromBatch());
             }
+            m.put("conversions", c0);
+            m.put("conversions_estimated", Math.round(est));
+            // one read model: its counts' own fractions; both: each weighted by the reads it stands for
+            m.put("saturated_fraction", c0 == 0 ? null : only != null ? (double) only[1] / only[0] : s / est);
+            m.put("below_zero_fraction", c0 == 0 ? null : only != null ? (double) only[2] / only[0] : z / est);
+            m.put("counted", !xb.clipSampled() ? "every read" : xb.exactFromBatch() > 0 ? "sampled, then every read"
+                    : "sampled");
+            layers.add(m);
+            conv += c0;
+            estimated += est;
+            sat += s;
+            below += z;
         }
         Map<String, Object> total = new LinkedHashMap<>();
         total.put("conversions", conv);

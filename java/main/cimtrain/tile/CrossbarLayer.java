@@ -104,12 +104,15 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
         System.arraycopy(r.floats(path + "/tile_scale", scales.tiles()), 0, scales.scale, 0, scales.tiles());
         writer.counter = r.longScalar(path + "/write_counter");
         clipping.loadState(r, path);
+        // the devices as saved: the read model's saved state already knows of every write before it
+        written = false;
         sync.allChanged();
     }
 
     /** Multiplies one tile's scale factor (a trainable scale's update): its weights scale with it. */
     public void rescale(int tile, float factor) {
         scales.scale[tile] *= factor;
+        written = true;
         sync.scalesChanged();
     }
 
@@ -209,6 +212,7 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
     /** Writes one weight's device pair towards target ({@link WriteAndVerify}). */
     public void program(int index, float target) {
         writer.program(index, target);
+        written = true;
         sync.changed(index);
     }
 
@@ -218,8 +222,15 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
      */
     public void setConductances(int index, float pos, float neg) {
         devices.setKeepingStuck(index, pos, neg);
+        written = true;
         sync.changed(index);
     }
+
+    /**
+     * Whether weights were written since the last read began (read model auto probes again after writes).
+     * Writes happen between passes, so every read of a pass sees the same value until the first clears it.
+     */
+    private volatile boolean written;
 
     /** The chip's seed and this layer's first Philox stream: streams streamBase .. streamBase + 3 are taken,
      *  streamBase + 4 .. streamBase + 14 are free for write rules; streamBase + 15 draws the noise of the
@@ -271,7 +282,11 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
     @Override
     public void forward(Tensor x, int n, Tensor y, long pass, long firstColumn) {
         sync.sync();
-        ReadClipping.Call call = clipping.begin(pass);
+        boolean w = written;
+        if (w) {
+            written = false;
+        }
+        ReadClipping.Call call = clipping.begin(pass, w);
         CrossbarParams p = call.params();
         long[] counts = new long[3];
         // each pass owns 2^40 draws of the read stream, each input vector of the batch a slice of them
@@ -287,15 +302,23 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
         if (call.decided() && r != null) {
             r.run();
         }
+        java.util.function.Consumer<String> s = onSwitched;
+        if (call.switched() != null && s != null) {
+            s.accept(call.switched());
+        }
     }
 
     /** Called once when auto has decided this layer's read model (set by the chip). */
     volatile Runnable onDecided;
+    /** Called with auto's new decision when a later probe switches the layer to the exact model (set by the chip). */
+    volatile java.util.function.Consumer<String> onSwitched;
 
     /**
      * Read model auto: this layer starts with the aggregate model, samples the clipping of its first
      * {@link #AUTO_PROBE_PASSES} forward passes, and goes on with the exact model if more than
-     * {@link #AUTO_SATURATION_THRESHOLD} of their conversions saturate.
+     * {@link #AUTO_SATURATION_THRESHOLD} of their conversions saturate. Once training has written the devices
+     * it probes again on every {@link #AUTO_PROBE_PASSES} sampled passes, and switches to the exact model
+     * the first time such a probe finds the same ({@link ReadClipping}).
      */
     public void enableAutoReadModel() {
         clipping.enableAuto();
@@ -318,6 +341,16 @@ public final class CrossbarLayer implements cimtrain.nn.WeightReader {
      */
     public long[] clipCounts(boolean window) {
         return clipping.counts(window);
+    }
+
+    /** {@link #clipCounts} apart for the reads made with the aggregate model ([0]) and the exact one ([1]). */
+    public long[][] clipCountsByReadModel(boolean window) {
+        return clipping.countsByReadModel(window);
+    }
+
+    /** The batch (counted from the layer's first read) from which a later probe of auto made it read exactly; 0: none. */
+    public long exactFromBatch() {
+        return clipping.switchedAtBatch();
     }
 
     /** Whether some of the counts since the layer was placed come from samples of aggregate reads. */

@@ -13,6 +13,14 @@ import static cimtrain.tile.CrossbarLayer.CLIP_SAMPLE_VECTORS;
  * read model auto, the probe of the first {@link CrossbarLayer#AUTO_PROBE_PASSES} forward passes that keeps
  * the aggregate model or switches the layer to the exact one.
  *
+ * <p>A decision holds for the weights it was measured on. Once the layer's devices have been written
+ * (training), auto probes again: every {@link CrossbarLayer#AUTO_PROBE_PASSES} sampled passes (one in
+ * {@link CrossbarLayer#CLIP_SAMPLE_EVERY}) make a new probe, and the layer switches to the exact model the
+ * first time one finds more than {@link CrossbarLayer#AUTO_SATURATION_THRESHOLD} of its conversions
+ * saturated. Weights grow in training, and a probe of the first batches alone let aggregate layers
+ * saturate 10% of their conversions later in a run. A layer never switches back: the exact model is
+ * faithful whatever the weights.
+ *
  * <p>Replicas of a network read one pass concurrently, in no fixed order, so every choice here is made by
  * the pass number, never by the order of calls: a pass is sampled, or probes, with all its replicas, and
  * auto decides at the first read of the pass after its probe (every read of the probe has ended by then:
@@ -40,9 +48,16 @@ final class ReadClipping {
      * then the input vectors read and those whose conversions were counted (all under the exact model, a
      * sample under the aggregate one), which scale a sample up to the layer's conversions.
      */
-    private final long[] total = new long[5];
-    private final long[] window = new long[5];
+    private final long[][] total = new long[2][5];
+    private final long[][] window = new long[2][5];
     private final long[] probe = new long[3];
+    /** Since auto's last decision: whether the devices were written, and the sampled passes' counts. */
+    private boolean written;
+    private final long[] watch = new long[3];
+    private int watchPasses;
+    private long lastWatchPass = -1;
+    /** The pass from which the layer reads exactly after a later probe switched it; -1: it did not switch. */
+    private long switchedAtPass = -1;
     /** Whether the counts came from all reads (exact) or from samples (aggregate), since the layer was placed. */
     private boolean sampled;
 
@@ -69,11 +84,18 @@ final class ReadClipping {
      * One read call: the read model it reads with, whether its conversions are sampled, whether it probes,
      * and whether auto decided as it began (the caller says so once its read is done).
      */
-    record Call(CrossbarParams params, boolean sample, boolean probing, boolean decided) {
+    record Call(CrossbarParams params, boolean sample, boolean probing, boolean decided, String switched) {
+        /** Whether this call's sampled counts go to the probe that follows auto's decision. */
+        boolean watching() {
+            return sample && !probing && params.aggregateReads();
+        }
     }
 
-    /** A read call of forward pass {@code pass} begins. */
-    Call begin(long pass) {
+    /**
+     * A read call of forward pass {@code pass} begins; {@code written}: the layer's devices were written
+     * since its last read (writes happen between passes).
+     */
+    Call begin(long pass, boolean written) {
         synchronized (lock) {
             if (firstPass < 0) {
                 // a checkpoint from before pass numbers were kept: its calls stand for passes (one replica)
@@ -82,6 +104,9 @@ final class ReadClipping {
             if (auto && probeFirstPass < 0) {
                 probeFirstPass = pass;
             }
+            this.written |= written;
+            // the first read of a new pass: every read of the passes before it has ended
+            String switched = pass > lastPass ? reprobe(pass) : null;
             lastPass = Math.max(lastPass, pass);
             calls++;
             boolean decided = auto && autoDecision == null && pass - probeFirstPass >= AUTO_PROBE_PASSES && decide();
@@ -89,27 +114,66 @@ final class ReadClipping {
             CrossbarParams p = current;
             boolean sample = p.aggregateReads() && p.adcBits() > 0
                     && ((pass - firstPass) % CLIP_SAMPLE_EVERY == 0 || probing);
-            return new Call(p, sample, probing, decided);
+            Call call = new Call(p, sample, probing, decided, switched);
+            if (call.watching() && pass != lastWatchPass) {
+                lastWatchPass = pass;
+                watchPasses++;
+            }
+            return call;
         }
+    }
+
+    /**
+     * Auto's later probe, at the first read of pass {@code pass}: once {@link CrossbarLayer#AUTO_PROBE_PASSES}
+     * sampled passes have been counted since the last probe, and the devices were written meanwhile, the
+     * layer switches to the exact model if more than the threshold of their conversions saturated. Returns
+     * the decision when it switched, else null. Holds the lock.
+     */
+    private String reprobe(long pass) {
+        if (!auto || autoDecision == null || !current.aggregateReads() || watchPasses < AUTO_PROBE_PASSES) {
+            return null;
+        }
+        double f = watch[0] == 0 ? 0 : (double) watch[1] / watch[0];
+        boolean exact = written && f > AUTO_SATURATION_THRESHOLD;
+        if (exact) {
+            autoDecision = String.format(java.util.Locale.ROOT, "%s from its batch %,d on: %.3g%% of %,d sampled "
+                            + "conversions saturated in the %d sampled batches before it, after training wrote its "
+                            + "devices (threshold %.3g%%); until then aggregate: %s",
+                    Chip.EXACT, pass - firstPass + 1, 100 * f, watch[0], AUTO_PROBE_PASSES,
+                    100 * AUTO_SATURATION_THRESHOLD, autoDecision);
+            current = placed.withAggregateReads(false);
+            switchedAtPass = pass;
+        }
+        java.util.Arrays.fill(watch, 0);
+        watchPasses = 0;
+        written = false;
+        return exact ? autoDecision : null;
     }
 
     /** Adds a call's counts ({conversions, saturated, below zero}) of n input vectors. */
     void end(Call call, long[] counts, int n) {
         synchronized (lock) {
-            for (int q = 0; q < 3; q++) {
-                total[q] += counts[q];
-                window[q] += counts[q];
-            }
             CrossbarParams p = call.params();
+            // counts of aggregate reads (a sample) and of exact ones (all) apart: each stands for its own reads
+            int m = p.aggregateReads() ? 0 : 1;
+            for (int q = 0; q < 3; q++) {
+                total[m][q] += counts[q];
+                window[m][q] += counts[q];
+            }
             long counted = !p.aggregateReads() ? n : call.sample() ? Math.min(CLIP_SAMPLE_VECTORS, n) : 0;
-            total[3] += n;
-            window[3] += n;
-            total[4] += counted;
-            window[4] += counted;
+            total[m][3] += n;
+            window[m][3] += n;
+            total[m][4] += counted;
+            window[m][4] += counted;
             sampled |= p.aggregateReads();
             if (call.probing()) {
                 for (int q = 0; q < 3; q++) {
                     probe[q] += counts[q];
+                }
+            }
+            if (call.watching()) {
+                for (int q = 0; q < 3; q++) {
+                    watch[q] += counts[q];
                 }
             }
         }
@@ -136,6 +200,8 @@ final class ReadClipping {
         if (exact) {
             current = placed.withAggregateReads(false);
         }
+        // the later probes measure what the weights become from here
+        written = false;
         return true;
     }
 
@@ -146,14 +212,37 @@ final class ReadClipping {
         }
     }
 
+    /** {@link #countsByReadModel} of both read models summed. */
     long[] counts(boolean sinceLastWindow) {
+        long[][] c = countsByReadModel(sinceLastWindow);
+        long[] sum = c[0].clone();
+        for (int q = 0; q < sum.length; q++) {
+            sum[q] += c[1][q];
+        }
+        return sum;
+    }
+
+    /**
+     * The counts ({conversions, saturated, below zero, vectors read, vectors counted}) of the reads made with
+     * the aggregate model (a sample) and of those made with the exact one (all); with {@code sinceLastWindow}
+     * those since the last window was taken (and a new window starts).
+     */
+    long[][] countsByReadModel(boolean sinceLastWindow) {
         synchronized (lock) {
-            if (!sinceLastWindow) {
-                return total.clone();
+            long[][] src = sinceLastWindow ? window : total;
+            long[][] c = {src[0].clone(), src[1].clone()};
+            if (sinceLastWindow) {
+                java.util.Arrays.fill(window[0], 0);
+                java.util.Arrays.fill(window[1], 0);
             }
-            long[] c = window.clone();
-            java.util.Arrays.fill(window, 0);
             return c;
+        }
+    }
+
+    /** The batch (counted from the layer's first) from which a later probe made the layer read exactly; 0: none. */
+    long switchedAtBatch() {
+        synchronized (lock) {
+            return switchedAtPass < 0 ? 0 : switchedAtPass - firstPass + 1;
         }
     }
 
@@ -175,6 +264,14 @@ final class ReadClipping {
             g.putScalar("auto_probe_conversions", probe[0]);
             g.putScalar("auto_probe_saturated", probe[1]);
             g.putScalar("auto_probe_below_zero", probe[2]);
+            g.putScalar("auto_written", written ? 1L : 0L);
+            g.putScalar("auto_watch_conversions", watch[0]);
+            g.putScalar("auto_watch_saturated", watch[1]);
+            g.putScalar("auto_watch_below_zero", watch[2]);
+            g.putScalar("auto_watch_passes", watchPasses);
+            g.putScalar("auto_watch_last_pass", lastWatchPass);
+            g.putScalar("auto_switched_pass", switchedAtPass);
+            g.putScalar("last_read_pass", lastPass);
             if (autoDecision != null) {
                 g.attribute("auto_decision", autoDecision);
             }
@@ -197,6 +294,16 @@ final class ReadClipping {
             if (r.exists(path + "/first_read_pass")) {
                 firstPass = r.longScalar(path + "/first_read_pass");
                 probeFirstPass = r.longScalar(path + "/auto_probe_first_pass");
+            }
+            if (r.exists(path + "/auto_watch_passes")) {
+                written = r.longScalar(path + "/auto_written") == 1;
+                watch[0] = r.longScalar(path + "/auto_watch_conversions");
+                watch[1] = r.longScalar(path + "/auto_watch_saturated");
+                watch[2] = r.longScalar(path + "/auto_watch_below_zero");
+                watchPasses = (int) r.longScalar(path + "/auto_watch_passes");
+                lastWatchPass = r.longScalar(path + "/auto_watch_last_pass");
+                switchedAtPass = r.longScalar(path + "/auto_switched_pass");
+                lastPass = r.longScalar(path + "/last_read_pass");
             }
             // an older checkpoint: firstPass is set from the calls at the next read (begin)
         }

@@ -57,13 +57,10 @@ public final class TrainRun {
             String saturation = aggregate && !cfg.readModel().equals(Chip.AUTO) ? Chip.saturationNote(hw) : null;
             Chip chip = cfg.onChip() ? Chip.place(net, hw, cfg.mode().writeRule(), cfg.seed(), aggregate) : null;
             boolean auto = chip != null && aggregate && cfg.readModel().equals(Chip.AUTO);
-            String[] autoLine = new String[1];
             if (auto) {
-                // said once, as soon as every layer has decided (within the first batches)
-                chip.enableAutoReadModel(line -> {
-                    autoLine[0] = line;
-                    listener.note(line);
-                });
+                // said as soon as every layer has decided (within the first batches), and whenever a later
+                // probe switches a layer to the exact model
+                chip.enableAutoReadModel(listener::note);
             }
             if (cfg.mode() == Mode.QAT) {
                 FakeQuantization.apply(net, hw);
@@ -144,10 +141,6 @@ public final class TrainRun {
                         run.appendMetrics(m);
                         if (chip != null) {
                             run.appendClipping(m.epoch(), chip.clipStatistics(true));
-                            if (auto && autoLine[0] == null) {
-                                // a resumed run whose layers had decided before the stop
-                                autoLine[0] = chip.autoReport();
-                            }
                         }
                         listener.progress(String.format(Locale.ROOT, "epoch %d/%d  loss %.4f  train %.2f%%  test %.2f%%  lr %.3g  %.1fs  %,.0f samples/s",
                                 m.epoch(), cfg.epochs(), m.trainLoss(), 100 * m.trainAccuracy(), 100 * m.testAccuracy(), m.lr(),
@@ -192,8 +185,10 @@ public final class TrainRun {
                     // the ADC's clipping over the whole run (training and test reads), per layer
                     Map<String, Object> clipping = chip.clipStatistics(false);
                     summary.put("read_model", auto ? Chip.AUTO : aggregate ? Chip.AGGREGATE : Chip.EXACT);
-                    if (autoLine[0] != null) {
-                        summary.put("read_model_choice", autoLine[0]);
+                    // what auto chose, as it stands at the end (a resumed run's layers decided before the stop too)
+                    String choice = auto ? chip.autoReport() : null;
+                    if (choice != null) {
+                        summary.put("read_model_choice", choice);
                     }
                     summary.put("adc_saturated_fraction", clipping.get("saturated_fraction"));
                     String warning = chip.saturationWarning();

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -351,6 +352,65 @@ class CrossbarTest {
         }
         assertEquals(Chip.EXACT, fresh.readModel());
         assertTrue(fresh.autoDecision().startsWith("exact: 100% of"), fresh.autoDecision());
+    }
+
+    /**
+     * Auto's first probe finds the layer within range; training then writes larger weights. The later probe
+     * (every AUTO_PROBE_PASSES sampled passes, one in CLIP_SAMPLE_EVERY) must switch the layer to the exact
+     * model, at the first pass after the probe's last sampled one, and only where the devices were written:
+     * the same loud inputs on weights never written (a chip being evaluated) keep the first decision.
+     */
+    @Test
+    void autoProbesAgainAfterTrainingWritesTheDevices() throws Exception {
+        HardwareSpec hw = Hardware.load("paper-table1");
+        int n = 80;
+        float[] quiet = new float[256 * n], loud = new float[256 * n];
+        for (int i = 0; i < 256 * n; i += 97) {
+            quiet[i] = 0.5f;                // a few rows: within range
+        }
+        java.util.Arrays.fill(loud, 1f);    // every row driven: far beyond the ADC's range
+        float[] w = new float[16 * 256];
+        java.util.Arrays.fill(w, 0.5f);
+        int every = CrossbarLayer.CLIP_SAMPLE_EVERY, probe = CrossbarLayer.AUTO_PROBE_PASSES;
+        for (boolean write : new boolean[]{true, false}) {
+            CrossbarLayer xb = new CrossbarLayer(BE, hw, 16, 256, 3, 1000, true);
+            xb.programAll(w);
+            xb.enableAutoReadModel();
+            String[] switched = new String[1];
+            xb.onSwitched = d -> switched[0] = d;
+            Tensor y = BE.allocate(16 * n);
+            long pass = 0;
+            for (; pass < probe; pass++) {
+                xb.forward(up(quiet), n, y, pass, 0);
+            }
+            xb.forward(up(quiet), n, y, pass++, 0);
+            assertTrue(xb.autoDecision().startsWith(Chip.AGGREGATE), xb.autoDecision());
+            // the later probe's sampled passes: 16, 32, 48, 64 (counted from the first read, pass 0)
+            long lastSampled = (long) probe * every;
+            for (; pass <= lastSampled; pass++) {
+                if (write) {
+                    xb.program(0, 0.5f); // a training write between passes
+                }
+                xb.forward(up(loud), n, y, pass, 0);
+                assertEquals(Chip.AGGREGATE, xb.readModel(), "no switch before the probe's last sampled pass has ended");
+            }
+            xb.forward(up(loud), n, y, pass, 0);
+            if (write) {
+                assertEquals(Chip.EXACT, xb.readModel());
+                assertEquals(lastSampled + 2, xb.exactFromBatch());
+                assertTrue(switched[0] != null && switched[0].startsWith("exact from its batch " + (lastSampled + 2)),
+                        switched[0]);
+                assertEquals(switched[0], xb.autoDecision());
+                long[][] byModel = xb.clipCountsByReadModel(false);
+                assertEquals(n, byModel[1][3], "the switching pass is read exactly, all of it counted");
+                assertEquals(byModel[1][3], byModel[1][4]);
+                assertTrue(byModel[0][4] < byModel[0][3], "the reads before it were sampled");
+            } else {
+                assertEquals(Chip.AGGREGATE, xb.readModel(), "weights never written: the first decision holds");
+                assertNull(switched[0]);
+                assertEquals(0, xb.exactFromBatch());
+            }
+        }
     }
 
     /**
