@@ -372,7 +372,12 @@ class CrossbarTest {
         float[] w = new float[16 * 256];
         java.util.Arrays.fill(w, 0.5f);
         int every = CrossbarLayer.CLIP_SAMPLE_EVERY, probe = CrossbarLayer.AUTO_PROBE_PASSES;
-        for (boolean write : new boolean[]{true, false}) {
+        Path saved = Files.createTempFile("cimtrain-probe", ".h5");
+        String[] decisions = new String[3];
+        // 0: written and read straight through; 1: the same, saved and restored (a resumed run) half-way
+        // through the later probe; 2: never written
+        for (int c = 0; c < 3; c++) {
+            boolean write = c < 2;
             CrossbarLayer xb = new CrossbarLayer(BE, hw, 16, 256, 3, 1000, true);
             xb.programAll(w);
             xb.enableAutoReadModel();
@@ -393,8 +398,20 @@ class CrossbarTest {
                 }
                 xb.forward(up(loud), n, y, pass, 0);
                 assertEquals(Chip.AGGREGATE, xb.readModel(), "no switch before the probe's last sampled pass has ended");
+                if (c == 1 && pass == 2L * every + 1) {
+                    CrossbarLayer from = xb;
+                    cimtrain.io.Hdf5Writer.write(saved, root -> from.saveState(root.group("xb")));
+                    xb = new CrossbarLayer(BE, hw, 16, 256, 3, 1000, true);
+                    xb.programAll(w);
+                    xb.enableAutoReadModel();
+                    xb.onSwitched = d -> switched[0] = d;
+                    try (cimtrain.io.Hdf5Reader r = cimtrain.io.Hdf5Reader.open(saved, "test")) {
+                        xb.loadState(r, "/xb");
+                    }
+                }
             }
             xb.forward(up(loud), n, y, pass, 0);
+            decisions[c] = xb.autoDecision();
             if (write) {
                 assertEquals(Chip.EXACT, xb.readModel());
                 assertEquals(lastSampled + 2, xb.exactFromBatch());
@@ -411,6 +428,8 @@ class CrossbarTest {
                 assertEquals(0, xb.exactFromBatch());
             }
         }
+        assertEquals(decisions[0], decisions[1], "a restored layer switches where the straight one did");
+        Files.delete(saved);
     }
 
     /**
