@@ -18,6 +18,8 @@ import java.util.Arrays;
 final class CpuCrossbar {
     /** Input vectors per unit of work. */
     static final int COLUMN_BLOCK = 256;
+    /** The most normals an exact read draws ahead for one block (4 MB). */
+    static final int BULK_DRAWS = 1 << 20;
 
     private final BLAS blas;
     private final Parallel parallel;
@@ -231,6 +233,8 @@ final class CpuCrossbar {
         long perColumn = Backend.crossbarDrawsPerColumn(p, out, k);
         float[] codes = new float[k * width];
         float[] plane = new float[k * width];
+        int[] bits = reads > 1 ? new int[k * width] : null;
+        float[] factor = new float[out];
         float[] sigma = new float[width];
         float[] sigmaDiff = new float[width];
         float[] driven = new float[width];
@@ -238,6 +242,10 @@ final class CpuCrossbar {
         float[] iNeg = new float[out * width];
         float[] acc = new float[out * width];
         float[] z = new float[2 * out];
+        // a vector's draws for all reads and tiles of one pass are one range of its stream: drawn at once
+        // where they fit (short ranges take the scalar path of Philox), element for element the same normals
+        int perPass = reads * tiles * 2 * out;
+        float[] zPass = noisy && (long) width * perPass <= BULK_DRAWS ? new float[width * perPass] : null;
         for (int pass = 0; pass < 2; pass++) {
             float sign = pass == 0 ? 1f : -1f;
             boolean any = false;
@@ -247,6 +255,14 @@ final class CpuCrossbar {
             if (!any) {
                 break;
             }
+            if (zPass != null) {
+                for (int j = 0; j < width; j++) {
+                    if (pass == 0 || negative[j]) {
+                        long first = c.counter + (c.firstColumn + j0 + j) * perColumn + (long) pass * perPass;
+                        Philox.fillNormal(c.seed, c.stream, zPass, j * perPass, first, first + perPass, 0f, 1f);
+                    }
+                }
+            }
             // the DAC: integer codes in [0, levels] of this sign's part of each input, or exact amplitudes
             for (int i = 0; i < k; i++) {
                 for (int j = 0; j < width; j++) {
@@ -254,11 +270,22 @@ final class CpuCrossbar {
                     codes[i * width + j] = x > 0f ? code(x, inverse[j], levels) : 0f;
                 }
             }
+            if (reads > 1) {
+                for (int e = 0; e < k * width; e++) {
+                    bits[e] = (int) codes[e];
+                }
+            }
             for (int r = 0; r < reads; r++) {
                 // what one read applies to the rows: one bit of each code, or the whole amplitude
                 float weight = reads > 1 ? (float) (1 << r) / levels : 1f;
-                for (int e = 0; e < k * width; e++) {
-                    plane[e] = reads > 1 ? ((int) codes[e] >> r) & 1 : levels > 0 ? codes[e] / levels : codes[e];
+                if (reads > 1) {
+                    for (int e = 0; e < k * width; e++) {
+                        plane[e] = (bits[e] >> r) & 1;
+                    }
+                } else {
+                    for (int e = 0; e < k * width; e++) {
+                        plane[e] = levels > 0 ? codes[e] / levels : codes[e];
+                    }
                 }
                 for (int t = 0; t < tiles; t++) {
                     int r0 = t * p.tileRows(), rows = Math.min(p.tileRows(), k - r0);
@@ -301,11 +328,17 @@ final class CpuCrossbar {
                         }
                     }
                     long slot = (((long) pass * reads + r) * tiles + t) * out * 2;
+                    for (int o = 0; o < out; o++) {
+                        factor[o] = sign * weight * c.scale(t, o);
+                    }
+                    float[] zs = zPass != null ? zPass : z;
                     for (int j = 0; j < width; j++) {
                         if (pass == 1 && !negative[j]) {
                             continue;
                         }
-                        if (noisy) {
+                        // this column's draws for read r on tile t: 2 per output (G+ and G-; differential: one used)
+                        int zo = zPass != null ? j * perPass + (r * tiles + t) * 2 * out : 0;
+                        if (noisy && zPass == null) {
                             long first = c.counter + (c.firstColumn + j0 + j) * perColumn + slot;
                             Philox.fillNormal(c.seed, c.stream, z, 0, first, first + 2L * out, 0f, 1f);
                         }
@@ -316,7 +349,7 @@ final class CpuCrossbar {
                                 // I+ - I- with both columns' read noise and the conversion's noise (draw 2 o)
                                 float d = ip - in;
                                 if (noisy) {
-                                    d += sigmaDiff[j] * z[2 * o];
+                                    d += sigmaDiff[j] * zs[zo + 2 * o];
                                 }
                                 if (maxCode > 0) {
                                     float code = Math.round(d / lsb);
@@ -338,8 +371,8 @@ final class CpuCrossbar {
                                     in -= driven[j];
                                 }
                                 if (noisy) {
-                                    ip += sigma[j] * z[2 * o];
-                                    in += sigma[j] * z[2 * o + 1];
+                                    ip += sigma[j] * zs[zo + 2 * o];
+                                    in += sigma[j] * zs[zo + 2 * o + 1];
                                 }
                                 if (maxCode > 0) {
                                     float cp = Math.round(ip / lsb), cn = Math.round(in / lsb);
@@ -355,7 +388,7 @@ final class CpuCrossbar {
                                 }
                                 read = ip - in;
                             }
-                            acc[idx] += sign * weight * c.scale(t, o) * read;
+                            acc[idx] += factor[o] * read;
                         }
                     }
                 }
