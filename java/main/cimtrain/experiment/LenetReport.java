@@ -94,7 +94,7 @@ final class LenetReport {
     /** What auto chose over the runs: layers read exactly and in aggregate, counted over runs (summary.json). */
     @SuppressWarnings("unchecked")
     private String layerChoices() {
-        int exact = 0, aggregate = 0;
+        int exact = 0, aggregate = 0, switched = 0;
         for (List<Map<String, Object>> runs : results.values()) {
             for (Map<String, Object> r : runs) {
                 Object c = r.get("adc_clipping");
@@ -103,6 +103,9 @@ final class LenetReport {
                         Object model = ((Map<String, Object>) l).get("read_model");
                         if (Chip.EXACT.equals(model)) {
                             exact++;
+                            if (((Map<String, Object>) l).get("exact_from_batch") != null) {
+                                switched++;
+                            }
                         } else {
                             aggregate++;
                         }
@@ -110,8 +113,10 @@ final class LenetReport {
                 }
             }
         }
-        return "of the runs' crossbar layers (layers x runs on the chip) " + exact + " read exactly and " + aggregate
-                + " in aggregate (each run's choice and its reason in its summary.json, read_model_choice)";
+        return "of the runs' crossbar layers (layers x runs on the chip) " + exact + " read exactly"
+                + (switched > 0 ? " (" + switched + " of them from a later probe on, summary.json's exact_from_batch)" : "")
+                + " and " + aggregate + " in aggregate (each run's choice and its reason in its summary.json, "
+                + "read_model_choice)";
     }
 
     /** The read model the runs used, in words. */
@@ -121,7 +126,8 @@ final class LenetReport {
             return "exact read model (every bit-serial read and ADC conversion)";
         }
         return readModel.equals(Chip.AUTO) ? "auto read model: per layer the aggregate model (" + AGGREGATE + ") unless "
-                + "more than 0.1% of the ADC's conversions saturated in its first reads, then the exact one; "
+                + "more than 0.1% of the ADC's conversions saturated in its first 4 batches, or, once training wrote it, "
+                + "in any later probe (every 4 sampled batches), then the exact one from there on; "
                 + layerChoices() : "aggregate read model (" + AGGREGATE + ")";
     }
 

@@ -102,7 +102,8 @@ public record RobustnessReproduction(int seeds, int chips, int epochs, int steps
                     String.format(Locale.ROOT, "%+.2f", -100 * (t.mean() - m.mean())), PAPER.get(mode));
         }
         AtomicFiles.writeString(dir.resolve("results.csv"), csv.toString());
-        AtomicFiles.writeString(dir.resolve("README.md"), report(dir.resolve("README.md"), aggregate, rows.toString(),
+        AtomicFiles.writeString(dir.resolve("README.md"), report(dir.resolve("README.md"), aggregate && !readModel.equals(Chip.AUTO)
+                ? "aggregate model" : aggregate ? AUTO_TEXT : "exact model", rows.toString(),
                 cache.reused(), byMode));
         RunsReport.build(dir, "Robustness reproduction: the training runs of lenet-paper", context.listener());
         return byMode;
@@ -126,7 +127,12 @@ public record RobustnessReproduction(int seeds, int chips, int epochs, int steps
         return ((Number) ((Map<String, Object>) byMode.get(mode.label())).get("loss_points")).doubleValue();
     }
 
-    private String report(Path readme, boolean aggregate, String rows, int reused, Map<String, Object> byMode) {
+    /** The reads of read model auto, in words. */
+    private static final String AUTO_TEXT = "read model auto (a layer keeps the aggregate model unless more than 0.1% of "
+            + "its conversions saturate in its first 4 batches; in mp training also in any later probe of 4 sampled "
+            + "batches: the runs' summary.json, read_model_choice and exact_from_batch)";
+
+    private String report(Path readme, String reads, String rows, int reused, Map<String, Object> byMode) {
         HardwareSpec hw = newChips;
         String when = ReportHeader.when(MachineInfo.commit(Home.root()));
         String fresh = ReportHeader.madeBy(command, when) + ", " + MachineInfo.machine() + "."
@@ -150,7 +156,7 @@ public record RobustnessReproduction(int seeds, int chips, int epochs, int steps
                 + hw.device().readNoise() + " level spacings on every read) and tested on the 2,000 test digits. The mp "
                 + "models keep the tile scale factors they were trained with (their conductance targets); fp32 and qat "
                 + "models are mapped anew (each tile's largest weight at 1/inference_headroom of the conductance range). Reads: "
-                + (aggregate ? "aggregate" : "exact") + " model.\n\n"
+                + reads + ".\n\n"
                 + "The paper's programming error for this experiment is 0.5 level spacings of its 16-level simulation "
                 + "grid, i.e. 0.5/15 = " + String.format(Locale.ROOT, "%.4f", 0.5 / 15) + " of the conductance range; here "
                 + hw.device().programmingError() + " spacings of " + hw.name() + "'s " + hw.device().levels()

@@ -223,7 +223,8 @@ public final class ScalingReport {
                 : adc.offsetCancel() ? "single-ended with the G_min offset cancelled"
                 : "single-ended (each column over [0, full scale], G_min baseline included)")
                 + ". The read model (" + plan.readModel() + ") and the measured clipping: with `auto`, "
-                + "a layer whose first reads saturate more than 0.1% of the ADC's conversions is read exactly, "
+                + "a layer whose first 4 batches, or in training any later probe of 4 sampled batches, saturate more "
+                + "than 0.1% of the ADC's conversions is read exactly from there on (a run's `exact_from_batch`), "
                 + "the others with the aggregate model, whose clipping is measured on a sample of exact reads "
                 + "(each run's `clipping.csv` and `summary.json`). The saturated column gives the fraction of "
                 + "the new chips' conversions beyond the ADC's range; the last column reads the first new "
