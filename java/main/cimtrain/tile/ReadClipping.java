@@ -138,7 +138,7 @@ final class ReadClipping {
         if (exact) {
             autoDecision = String.format(java.util.Locale.ROOT, "%s from its batch %,d on: %.3g%% of %,d sampled "
                             + "conversions saturated in the %d sampled batches before it, after training wrote its "
-                            + "devices (threshold %.3g%%); until then aggregate: %s",
+                            + "devices (threshold %.3g%%); until then %s",
                     Chip.EXACT, pass - firstPass + 1, 100 * f, watch[0], AUTO_PROBE_PASSES,
                     100 * AUTO_SATURATION_THRESHOLD, autoDecision);
             current = placed.withAggregateReads(false);
